@@ -1,0 +1,6 @@
+// Every top-level `ugp` command, registered explicitly (one import per noun).
+import type { CommandModule } from 'yargs';
+import { benchCommand } from './bench.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types.
+export const commands: CommandModule<any, any>[] = [benchCommand];

@@ -1,0 +1,175 @@
+// Compute backend selection: node-gpu → node → wasm → cpu, overridable by flag or UGP_BACKEND.
+// Only this package picks backends; everything else depends on tfjs-core alone.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from './errors.js';
+
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendInfo {
+  /** Our name for the backend (node-gpu, node, wasm, cpu). */
+  name: BackendName;
+  /** tfjs' registered backend name (tensorflow, wasm, cpu). */
+  tfName: string;
+  /** Threads the backend computes with. */
+  threads: number;
+  /** Why this backend was chosen, for the log line and for run records. */
+  reason: string;
+}
+
+export class BackendUnavailableError extends UserError {
+  constructor(
+    readonly backend: BackendName,
+    why: string,
+  ) {
+    super(`backend '${backend}' is not available: ${why}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const require = createRequire(import.meta.url);
+let active: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+
+/** The backend chosen by initBackend, or undefined before it ran. */
+export function activeBackend(): BackendInfo | undefined {
+  return active;
+}
+
+export function parseBackendName(value: string, source: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new UserError(`${source}: unknown backend '${value}' (expected one of ${BACKEND_NAMES.join(', ')})`);
+}
+
+function describeLoadFailure(pkg: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Cannot find (module|package)/.test(message) && message.includes(pkg)) {
+    return `${pkg} is not installed (it is an optional dependency; its install downloads libtensorflow)`;
+  }
+  return `${pkg} is installed but failed to load libtensorflow: ${message.split('\n')[0]}`;
+}
+
+async function tryNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<string | undefined> {
+  try {
+    // Loading the package registers the 'tensorflow' backend as a side effect.
+    require(pkg);
+  } catch (err) {
+    return describeLoadFailure(pkg, err);
+  }
+  const ok = await tf.setBackend('tensorflow');
+  return ok ? undefined : `${pkg} loaded but tf.setBackend('tensorflow') failed`;
+}
+
+export function defaultThreadCount(): number {
+  const fromEnv = Number(process.env.UGP_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.max(1, availableParallelism());
+}
+
+/** Directory holding tfjs-backend-wasm's .wasm binaries, which Node must be pointed at. */
+export function wasmBinaryDir(): string {
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+}
+
+async function tryWasm(threads: number): Promise<string | undefined> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmBinaryDir());
+  wasm.setThreadsCount(threads);
+  const { registerWasmKernels } = await import('./kernels/index.js');
+  registerWasmKernels();
+  try {
+    const ok = await tf.setBackend('wasm');
+    return ok ? undefined : 'tf.setBackend("wasm") returned false';
+  } catch (err) {
+    return `the wasm binary failed to load: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+async function tryCpu(): Promise<string | undefined> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  return (await tf.setBackend('cpu')) ? undefined : 'tf.setBackend("cpu") returned false';
+}
+
+async function tryBackend(name: BackendName, threads: number): Promise<string | undefined> {
+  switch (name) {
+    case 'node-gpu':
+      return tryNode('@tensorflow/tfjs-node-gpu');
+    case 'node':
+      return tryNode('@tensorflow/tfjs-node');
+    case 'wasm':
+      return tryWasm(threads);
+    case 'cpu':
+      return tryCpu();
+  }
+}
+
+function threadsOf(name: BackendName, requested: number): number {
+  if (name === 'wasm') {
+    const getter = (tf.backend() as unknown as { getThreadsCount?: () => number }).getThreadsCount;
+    return typeof getter === 'function' ? getter() : 1;
+  }
+  if (name === 'cpu') return 1;
+  return requested;
+}
+
+export interface InitBackendOptions {
+  /** Explicit choice (the --backend flag); falls back to UGP_BACKEND, then auto. */
+  backend?: BackendName | 'auto';
+  threads?: number;
+  /** Where the one-line "using backend" message goes; pass null to stay silent. */
+  log?: ((line: string) => void) | null;
+}
+
+/**
+ * Picks and initialises the compute backend once per process. Later calls return the
+ * same choice; asking for a different one after that is an error.
+ */
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const envChoice = process.env.UGP_BACKEND;
+  const requested: BackendName | 'auto' =
+    options.backend ??
+    (envChoice && envChoice !== 'auto' ? parseBackendName(envChoice, 'UGP_BACKEND') : 'auto');
+  if (pending) {
+    return pending.then((info) => {
+      if (requested !== 'auto' && requested !== info.name) {
+        throw new Error(`backend already initialised as '${info.name}'; cannot switch to '${requested}'`);
+      }
+      return info;
+    });
+  }
+  pending = selectBackend(requested, options).then(
+    (info) => {
+      active = info;
+      const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
+      log?.(`[ugp] backend ${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}`);
+      return info;
+    },
+    (err) => {
+      pending = undefined;
+      throw err;
+    },
+  );
+  return pending;
+}
+
+async function selectBackend(requested: BackendName | 'auto', options: InitBackendOptions): Promise<BackendInfo> {
+  const threads = options.threads ?? defaultThreadCount();
+  if (requested !== 'auto') {
+    const failure = await tryBackend(requested, threads);
+    if (failure) throw new BackendUnavailableError(requested, failure);
+    return { name: requested, tfName: tf.getBackend(), threads: threadsOf(requested, threads), reason: 'requested' };
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    const failure = await tryBackend(name, threads);
+    if (!failure) {
+      const reason = skipped.length ? `auto; skipped ${skipped.join('; ')}` : 'auto; first choice';
+      return { name, tfName: tf.getBackend(), threads: threadsOf(name, threads), reason };
+    }
+    skipped.push(`${name}: ${failure}`);
+  }
+  throw new Error(`no compute backend could be initialised:\n  ${skipped.join('\n  ')}`);
+}
