@@ -8,14 +8,21 @@ export async function main(args: string[]): Promise<number> {
   let failure: number | undefined;
   const parser = yargs(args)
     .scriptName('ugp')
-    .usage('$0 <command> [options]\n\nUGPNet: train, track and compare restoration / synthesis / fusion stages.')
+    .usage(
+      '$0 <command> [options]\n\nUGPNet: train, track and compare restoration / synthesis / fusion stages.',
+    )
     .option('backend', {
       type: 'string',
       choices: ['auto', 'node-gpu', 'node', 'wasm', 'cpu'],
       describe: 'compute backend (default: UGP_BACKEND or auto: node-gpu → node → wasm → cpu)',
       global: true,
     })
-    .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces on errors', global: true })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'print stack traces on errors',
+      global: true,
+    })
     .command(commands)
     .demandCommand(1, 'name a command (see ugp --help)')
     .strict()

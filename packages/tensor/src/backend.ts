@@ -52,7 +52,9 @@ function describeLoadFailure(pkg: string, err: unknown): string {
   return `${pkg} is installed but failed to load libtensorflow: ${message.split('\n')[0]}`;
 }
 
-async function tryNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<string | undefined> {
+async function tryNode(
+  pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu',
+): Promise<string | undefined> {
   try {
     // Loading the package registers the 'tensorflow' backend as a side effect.
     require(pkg);
@@ -144,7 +146,9 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     (info) => {
       active = info;
       const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
-      log?.(`[ugp] backend ${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}`);
+      log?.(
+        `[ugp] backend ${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}`,
+      );
       return info;
     },
     (err) => {
@@ -155,12 +159,20 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   return pending;
 }
 
-async function selectBackend(requested: BackendName | 'auto', options: InitBackendOptions): Promise<BackendInfo> {
+async function selectBackend(
+  requested: BackendName | 'auto',
+  options: InitBackendOptions,
+): Promise<BackendInfo> {
   const threads = options.threads ?? defaultThreadCount();
   if (requested !== 'auto') {
     const failure = await tryBackend(requested, threads);
     if (failure) throw new BackendUnavailableError(requested, failure);
-    return { name: requested, tfName: tf.getBackend(), threads: threadsOf(requested, threads), reason: 'requested' };
+    return {
+      name: requested,
+      tfName: tf.getBackend(),
+      threads: threadsOf(requested, threads),
+      reason: 'requested',
+    };
   }
   const skipped: string[] = [];
   for (const name of BACKEND_NAMES) {

@@ -5,3 +5,4 @@ export { registerWasmKernels } from './kernels/index.js';
 export * from './nn/module.js';
 export * from './rng.js';
 export { benchKernels } from './bench-kernels.js';
+export * from './nn/layers.js';

@@ -15,7 +15,11 @@ export const benchKernelsCommand: CommandModule<object, Args> = {
   builder: (y: Argv) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'print JSON rows' })
-      .option('repeats', { type: 'number', default: 10, describe: 'timed iterations per case (median reported)' })
+      .option('repeats', {
+        type: 'number',
+        default: 10,
+        describe: 'timed iterations per case (median reported)',
+      })
       .example('$0 bench kernels --backend wasm', 'benchmark the wasm backend') as unknown as Argv<Args>,
   handler: async (argv) => {
     const info = await useBackend(argv);

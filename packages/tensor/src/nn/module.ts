@@ -104,16 +104,23 @@ export abstract class Module {
   }
 
   private register(name: string, initial: tf.Tensor, layout: TorchLayout, isBuffer: boolean): tf.Variable {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new Error(`duplicate module entry '${name}'`);
+    if (this.ownParams.has(name) || this.children.has(name))
+      throw new Error(`duplicate module entry '${name}'`);
     const variable = tf.variable(initial, !isBuffer);
     initial.dispose();
-    this.ownParams.set(name, { variable, layout, isBuffer, torchShape: torchShapeOf(variable.shape, layout) });
+    this.ownParams.set(name, {
+      variable,
+      layout,
+      isBuffer,
+      torchShape: torchShapeOf(variable.shape, layout),
+    });
     return variable;
   }
 
   /** Registers a sub-module under `name` (its keys become `name.*`). */
   protected child<M extends Module>(name: string, module: M): M {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new Error(`duplicate module entry '${name}'`);
+    if (this.ownParams.has(name) || this.children.has(name))
+      throw new Error(`duplicate module entry '${name}'`);
     this.children.set(name, module);
     return module;
   }
