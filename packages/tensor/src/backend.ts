@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone has no gradient functions; the full tfjs bundle registers them here.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { UserError } from './errors.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;

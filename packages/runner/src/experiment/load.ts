@@ -1,0 +1,93 @@
+// Reads an experiment file (JSON or YAML), resolves `extends` chains, applies command-line
+// overrides and validates the result. Errors name the file and the field.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { UserError } from '@ugpnet/tensor';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { type Experiment, experimentSchema } from './schema.js';
+
+type Json = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge where `over` wins; arrays are replaced, not concatenated. */
+export function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function parseFile(path: string): Json {
+  if (!existsSync(path)) throw new UserError(`experiment file ${path} does not exist`);
+  const text = readFileSync(path, 'utf8');
+  let value: unknown;
+  try {
+    value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`experiment file ${path} is not valid ${extname(path).slice(1) || 'JSON'}: ${(err as Error).message}`);
+  }
+  if (!isPlainObject(value)) throw new UserError(`experiment file ${path}: expected an object at the top level`);
+  return value;
+}
+
+/** The raw (unvalidated) merged object of a file and everything it extends. */
+export function readExperimentChain(path: string, seen: string[] = []): Json {
+  const absolute = resolve(path);
+  if (seen.includes(absolute)) {
+    throw new UserError(`experiment file ${path}: 'extends' forms a cycle (${[...seen, absolute].join(' → ')})`);
+  }
+  const own = parseFile(absolute);
+  const parent = own.extends;
+  if (parent === undefined) return own;
+  if (typeof parent !== 'string') throw new UserError(`experiment file ${path}: 'extends' must be a file path`);
+  const base = readExperimentChain(resolve(dirname(absolute), parent), [...seen, absolute]);
+  const { extends: _ignored, ...rest } = own;
+  return deepMerge(base, rest);
+}
+
+/** Parses `a.b.c=value` overrides (value as JSON when it parses, else a string). */
+export function parseOverrides(assignments: string[]): Json {
+  let out: Json = {};
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new UserError(`--set ${assignment}: expected key.path=value`);
+    const path = assignment.slice(0, eq).split('.');
+    const raw = assignment.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    const nested = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Json;
+    out = deepMerge(out, nested);
+  }
+  return out;
+}
+
+export function formatIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : '(top level)';
+    return `${field}: ${issue.message}`;
+  });
+  return `${source}: invalid experiment — ${lines.join('; ')}`;
+}
+
+export function validateExperiment(raw: unknown, source: string): Experiment {
+  const result = experimentSchema.safeParse(raw);
+  if (!result.success) throw new UserError(formatIssues(source, result.error));
+  return result.data;
+}
+
+/** Loads, merges, overrides and validates an experiment file. */
+export function loadExperiment(path: string, overrides: Json = {}): Experiment {
+  const merged = deepMerge(readExperimentChain(path), overrides);
+  delete merged.extends;
+  return validateExperiment(merged, path);
+}
