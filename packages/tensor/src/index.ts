@@ -6,3 +6,4 @@ export * from './nn/module.js';
 export * from './rng.js';
 export { benchKernels } from './bench-kernels.js';
 export * from './nn/layers.js';
+export * from './nn/adam.js';
