@@ -7,3 +7,4 @@ export * from './rng.js';
 export { benchKernels } from './bench-kernels.js';
 export * from './nn/layers.js';
 export * from './nn/adam.js';
+export * from './progress.js';
