@@ -1,0 +1,99 @@
+// Atomic run claiming for grid workers. A claim is one IMMEDIATE transaction (SQLite's write lock), so
+// two workers never get the same run. Runs held by a dead worker (same host, pid gone; or a heartbeat
+// older than staleAfterMs) are taken over first: they resume where they stopped.
+import { hostname } from 'node:os';
+import type { Db } from './database.js';
+import { type RunRow, toRun } from './runs.js';
+import type { Run, WorkerInfo } from './types.js';
+
+export interface ClaimOptions {
+  /** Also reclaim runs whose holder's heartbeat is older than this (any host; off by default). */
+  staleAfterMs?: number;
+}
+
+export interface StaleCheck {
+  host?: string;
+  staleAfterMs?: number;
+  now?: number;
+}
+
+/** Whether a process with this pid exists on this machine. */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether a running run's holder is gone: it runs on `host` (default this one) and its pid is not alive,
+ * it has no holder at all, or its heartbeat is older than `staleAfterMs`.
+ */
+export function isStale(run: Run, check: StaleCheck = {}): boolean {
+  if (run.status !== 'running') return false;
+  const host = check.host ?? hostname();
+  const now = check.now ?? Date.now();
+  if (check.staleAfterMs !== undefined) {
+    const beat = run.heartbeatAt ?? run.claimedAt ?? run.startTime ?? 0;
+    if (now - beat > check.staleAfterMs) return true;
+  }
+  if (!run.worker) return run.host === host;
+  return run.worker.host === host && !isPidAlive(run.worker.pid);
+}
+
+export class ClaimStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims the next run of a grid for `worker`: first a run whose holder died, then the scheduled run
+   * with the lowest cell index. Returns the run (now 'running', attempts counted) or undefined when
+   * nothing is left to claim.
+   */
+  claimNext(gridId: string, worker: WorkerInfo, options: ClaimOptions = {}): Run | undefined {
+    return this.db
+      .transaction(() => {
+        const now = Date.now();
+        const running = (
+          this.db
+            .prepare("SELECT * FROM runs WHERE grid_id = ? AND status = 'running' ORDER BY cell_index")
+            .all(gridId) as RunRow[]
+        ).map(toRun);
+        let target = running.find((r) =>
+          isStale(r, { host: worker.host, staleAfterMs: options.staleAfterMs, now }),
+        );
+        if (!target) {
+          const row = this.db
+            .prepare(
+              "SELECT * FROM runs WHERE grid_id = ? AND status = 'scheduled' ORDER BY cell_index, created_at LIMIT 1",
+            )
+            .get(gridId) as RunRow | undefined;
+          target = row && toRun(row);
+        }
+        if (!target) return undefined;
+        this.db
+          .prepare(
+            `UPDATE runs SET status = 'running', start_time = COALESCE(start_time, ?), end_time = NULL,
+               failure = NULL, attempts = attempts + 1, worker_name = ?, worker_pid = ?, worker_host = ?,
+               host = ?, claimed_at = ?, heartbeat_at = ?
+             WHERE run_id = ?`,
+          )
+          .run(now, worker.name, worker.pid, worker.host, worker.host, now, now, target.id);
+        return toRun(this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(target.id) as RunRow);
+      })
+      .immediate();
+  }
+
+  /** Running runs whose holder is gone (for `ugp resume` and status displays). */
+  staleRuns(check: StaleCheck & { gridId?: string } = {}): Run[] {
+    const rows = (
+      check.gridId === undefined
+        ? this.db.prepare("SELECT * FROM runs WHERE status = 'running'").all()
+        : this.db.prepare("SELECT * FROM runs WHERE status = 'running' AND grid_id = ?").all(check.gridId)
+    ) as RunRow[];
+    return rows.map(toRun).filter((r) => isStale(r, check));
+  }
+}
