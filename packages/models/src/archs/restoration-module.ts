@@ -1,0 +1,104 @@
+// The restoration module (models/resmodule.py ResModule): a regression network R plus the
+// residual encoder, returning (I_R, F_R). The ×8 SR variant uses RRDBNetX8 directly instead.
+import type * as tf from '@tensorflow/tfjs-core';
+import { Module, type Rng, UserError } from '@ugpnet/tensor';
+import { HiNet, type HiNetOptions } from './hinet.js';
+import { createNafNetLocal, NafNet, type NafNetLocalOptions, type NafNetOptions } from './nafnet.js';
+import { ResidualEncoder, type ResidualEncoderOptions } from './residual-encoder.js';
+import { RrdbNetX8, type RrdbNetOptions } from './rrdb.js';
+
+/** I_R (restored image) and F_R (restoration feature handed to the fusion module). */
+export interface RestorationOutput {
+  image: tf.Tensor4D;
+  feature: tf.Tensor4D;
+}
+
+/** What the UGPNet pipeline needs from a restoration module. */
+export interface RestorationModule extends Module {
+  restore(x: tf.Tensor4D): RestorationOutput;
+  /** Channels of F_R (64 for ResModule; num_feat for RRDBNetX8). */
+  readonly featureChannels: number;
+}
+
+/** A regression network usable inside ResModule: forward(x, return_f=True). */
+export interface RegressionNetwork extends Module {
+  applyFeature(x: tf.Tensor4D): tf.Tensor4D;
+  readonly featureChannels: number;
+}
+
+/** The `regression` block of the architecture config: `type` plus the class's constructor arguments. */
+export type RegressionConfig =
+  | ({ type: 'nafnet' } & NafNetOptions)
+  | ({ type: 'nafnet_local' } & NafNetLocalOptions)
+  | ({ type: 'hinet' } & HiNetOptions)
+  | ({ type: 'rrdb_x8' } & RrdbNetOptions);
+
+export function buildRegression(config: RegressionConfig, rng: Rng): RegressionNetwork {
+  const { type, ...options } = config;
+  switch (type) {
+    case 'nafnet':
+      return new NafNet(options as NafNetOptions, rng);
+    case 'nafnet_local':
+      return createNafNetLocal(options as NafNetLocalOptions, rng);
+    case 'hinet':
+      return new HiNet(options as HiNetOptions, rng);
+    case 'rrdb_x8':
+      throw new UserError('regression type rrdb_x8 is a whole restoration module, not a ResModule regression');
+    default:
+      throw new UserError(`regression.type: unknown '${type as string}'`);
+  }
+}
+
+export class ResModule extends Module implements RestorationModule {
+  readonly regression: RegressionNetwork;
+  readonly encoder: ResidualEncoder;
+
+  constructor(regression: RegressionNetwork, encoder: ResidualEncoder) {
+    super();
+    if (encoder.chan !== regression.featureChannels) {
+      throw new UserError(
+        `residual_encoder.chan (${encoder.chan}) must equal the regression feature channels (${regression.featureChannels})`,
+      );
+    }
+    this.regression = this.child('regression', regression);
+    this.encoder = this.child('encoder', encoder);
+  }
+
+  get featureChannels(): number {
+    return 64;
+  }
+
+  /** forward(x, return_f=True): (I_output, F_res). */
+  restore(x: tf.Tensor4D): RestorationOutput {
+    const fRegression = this.regression.applyFeature(x);
+    try {
+      return this.encoder.apply(x, fRegression);
+    } finally {
+      fRegression.dispose();
+    }
+  }
+
+  /** forward(x): I_output. */
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const { image, feature } = this.restore(x);
+    feature.dispose();
+    return image;
+  }
+}
+
+export interface RestorationConfig {
+  regression: RegressionConfig;
+  /** Absent for rrdb_x8; `chan` defaults to the regression network's feature channels. */
+  residual_encoder?: ResidualEncoderOptions;
+}
+
+/** ResModule(regression, ResidualEncoder), or RRDBNetX8 itself for `rrdb_x8`. */
+export function buildRestorationModule(config: RestorationConfig, rng: Rng): RestorationModule {
+  if (config.regression.type === 'rrdb_x8') {
+    const { type: _type, ...options } = config.regression;
+    return new RrdbNetX8(options, rng.fork('regression'));
+  }
+  const regression = buildRegression(config.regression, rng.fork('regression'));
+  const chan = config.residual_encoder?.chan ?? regression.featureChannels;
+  return new ResModule(regression, new ResidualEncoder({ chan }, rng.fork('encoder')));
+}
