@@ -65,7 +65,12 @@ class ConvTranspose2x2 extends Module {
     const bound = 1 / Math.sqrt(outChannels * 4);
     this.weight = this.param(
       'weight',
-      tf.tensor(rng.uniformArray(inChannels * 4 * outChannels, -bound, bound), [inChannels, 2, 2, outChannels]),
+      tf.tensor(rng.uniformArray(inChannels * 4 * outChannels, -bound, bound), [
+        inChannels,
+        2,
+        2,
+        outChannels,
+      ]),
       { perm: [0, 2, 3, 1] },
     );
     this.bias = this.param('bias', tf.tensor(rng.uniformArray(outChannels, -bound, bound)));
@@ -111,8 +116,14 @@ class UNetConvBlock extends Module {
     this.conv_1 = this.child('conv_1', new Conv2d(inSize, outSize, 3, rng.fork('conv_1'), { padding: 1 }));
     this.conv_2 = this.child('conv_2', new Conv2d(outSize, outSize, 3, rng.fork('conv_2'), { padding: 1 }));
     if (downsample && options.use_csff) {
-      this.csff_enc = this.child('csff_enc', new Conv2d(outSize, outSize, 3, rng.fork('enc'), { padding: 1 }));
-      this.csff_dec = this.child('csff_dec', new Conv2d(outSize, outSize, 3, rng.fork('dec'), { padding: 1 }));
+      this.csff_enc = this.child(
+        'csff_enc',
+        new Conv2d(outSize, outSize, 3, rng.fork('enc'), { padding: 1 }),
+      );
+      this.csff_dec = this.child(
+        'csff_dec',
+        new Conv2d(outSize, outSize, 3, rng.fork('dec'), { padding: 1 }),
+      );
     }
     if (options.use_HIN) this.norm = this.child('norm', new InstanceNorm2d(Math.floor(outSize / 2)));
     if (downsample) {
@@ -129,14 +140,15 @@ class UNetConvBlock extends Module {
       if (this.norm) {
         // torch.chunk(out, 2, dim=1): the first half gets the instance norm.
         const first = Math.ceil(out.shape[3] / 2);
-        const [a, b] = tf.split(out, [first, out.shape[3] - first], 3);
+        const [a, b] = tf.split<tf.Tensor4D>(out, [first, out.shape[3] - first], 3);
         out = tf.concat([this.norm.apply(a!), b!], 3);
       }
       out = leakyRelu(out, this.reluSlope);
       out = leakyRelu(this.conv_2.apply(out), this.reluSlope);
       out = tf.add(out, this.identity.apply(x));
       if (enc && dec) {
-        if (!this.csff_enc || !this.csff_dec) throw new Error('HINet: CSFF inputs given to a block without CSFF');
+        if (!this.csff_enc || !this.csff_dec)
+          throw new Error('HINet: CSFF inputs given to a block without CSFF');
         out = tf.add(tf.add(out, this.csff_enc.apply(enc)), this.csff_dec.apply(dec));
       }
       return this.downsample ? { down: this.downsample.apply(out), out } : { out };
@@ -185,14 +197,14 @@ class Sam extends Module {
   }
 }
 
-export interface HiNetOutput {
+export type HiNetOutput = {
   /** Stage-1 image (SAM output). */
   out_1: tf.Tensor4D;
   /** Final image. */
   out_2: tf.Tensor4D;
   /** Stage-2 decoder output (`wf` channels, full resolution): ResModule's F_regression. */
   feature: tf.Tensor4D;
-}
+};
 
 export class HiNet extends Module {
   readonly options: Required<HiNetOptions>;

@@ -60,15 +60,12 @@ export function localAvgPool(kernel: [number, number]): ChannelPool {
     return tf.tidy(() => {
       const k1 = Math.min(h, kernel[0]);
       const k2 = Math.min(w, kernel[1]);
-      const s = tf.pad(
-        tf.cumsum(tf.cumsum(x, 2), 1),
-        [
-          [0, 0],
-          [1, 0],
-          [1, 0],
-          [0, 0],
-        ],
-      );
+      const s = tf.pad(tf.cumsum(tf.cumsum(x, 2), 1), [
+        [0, 0],
+        [1, 0],
+        [1, 0],
+        [0, 0],
+      ]);
       const oh = h + 1 - k1;
       const ow = w + 1 - k2;
       const s1 = tf.slice(s, [0, 0, 0, 0], [n, oh, ow, c]);
@@ -211,10 +208,10 @@ function applySequence(blocks: ModuleList<NafBlock>, x: tf.Tensor4D): tf.Tensor4
 }
 
 /** The restored image and NAFNet's feature (the last decoder output, at the padded size). */
-export interface NafNetOutput {
+export type NafNetOutput = {
   image: tf.Tensor4D;
   feature: tf.Tensor4D;
-}
+};
 
 export class NafNet extends Module {
   readonly options: Required<NafNetOptions>;

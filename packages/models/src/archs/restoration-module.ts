@@ -8,10 +8,10 @@ import { ResidualEncoder, type ResidualEncoderOptions } from './residual-encoder
 import { RrdbNetX8, type RrdbNetOptions } from './rrdb.js';
 
 /** I_R (restored image) and F_R (restoration feature handed to the fusion module). */
-export interface RestorationOutput {
+export type RestorationOutput = {
   image: tf.Tensor4D;
   feature: tf.Tensor4D;
-}
+};
 
 /** What the UGPNet pipeline needs from a restoration module. */
 export interface RestorationModule extends Module {
@@ -43,7 +43,9 @@ export function buildRegression(config: RegressionConfig, rng: Rng): RegressionN
     case 'hinet':
       return new HiNet(options as HiNetOptions, rng);
     case 'rrdb_x8':
-      throw new UserError('regression type rrdb_x8 is a whole restoration module, not a ResModule regression');
+      throw new UserError(
+        'regression type rrdb_x8 is a whole restoration module, not a ResModule regression',
+      );
     default:
       throw new UserError(`regression.type: unknown '${type as string}'`);
   }
