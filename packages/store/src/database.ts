@@ -45,6 +45,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     return db;
   } catch (err) {
     db.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StoreError(`${path} is not a ugpnet store (${(err as Error).message})`);
+    }
     throw err;
   }
 }

@@ -16,6 +16,7 @@ export { cellRunId, newRunId } from './ids.js';
 export { canonicalJson, sha256 } from './json.js';
 export type { MetricQuery } from './metrics.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations/index.js';
+export { type MergeReport, mergeStores } from './merge.js';
 export { flattenParams } from './params.js';
 export { currentWorker, DEFAULT_STORE_PATH, openStore, TrackingStore } from './tracking-store.js';
 export * from './types.js';
