@@ -33,7 +33,10 @@ export interface R1Result {
 /**
  * basicsr r1_penalty(D(x), x): the gradient of Σ D(x) with respect to the real images.
  * Called inside tf.variableGrads the penalty stays differentiable with respect to D's
- * variables (tfjs records the inner backward pass on the outer tape).
+ * variables (tfjs records the inner backward pass on the outer tape). Caveat of tfjs 4.22:
+ * ops whose gradient uses their saved OUTPUT (Exp, Tanh, Sigmoid, Softmax, LogSoftmax, Max,
+ * Min, MaxPool, Pow, Elu) lose that path in second-order gradients (the saved clone is taped
+ * before the op that produces it), so D should avoid them or the R1 gradient is incomplete.
  */
 export function r1Penalty(d: (x: tf.Tensor4D) => tf.Tensor, real: tf.Tensor4D): R1Result {
   let realPred: tf.Tensor | undefined;
