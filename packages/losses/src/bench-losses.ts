@@ -1,0 +1,110 @@
+// `ugp bench losses`: forward + backward time of LPIPS and the patch-contextual loss per image
+// size, their peak tensor memory (tf.profile) and the process RSS, plus how the contextual
+// distance matrix grows when it is NOT taken patch-wise.
+import * as tf from '@tensorflow/tfjs-core';
+import { type BenchRow, median } from '@ugpnet/tensor';
+import { contextualLoss, type PatchContextualLoss } from './contextual.js';
+import { createLpips, createPatchContextualLoss, type FeatureNetOptions } from './feature-nets.js';
+import { lpipsLoss } from './lpips.js';
+
+export interface BenchLossesOptions extends FeatureNetOptions {
+  backend: string;
+  sizes?: number[];
+  repeats?: number;
+  batch?: number;
+  /** Full-image (not patch-wise) contextual loss sizes to measure memory growth on. */
+  fullContextualSizes?: number[];
+  onCase?: (label: string) => void;
+}
+
+async function timeStep(step: () => tf.Tensor[], repeats: number): Promise<number> {
+  const run = async () => {
+    const t0 = performance.now();
+    const out = step();
+    await Promise.all(out.map((t) => t.data()));
+    tf.dispose(out);
+    return performance.now() - t0;
+  };
+  await run(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) times.push(await run());
+  return median(times);
+}
+
+async function peakBytes(step: () => tf.Tensor[]): Promise<number> {
+  const info = await tf.profile(() => {
+    const out = step();
+    tf.dispose(out);
+  });
+  return info.peakBytes;
+}
+
+const MB = 1024 * 1024;
+
+export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow[]> {
+  const sizes = options.sizes ?? [64, 128, 256, 512];
+  const repeats = options.repeats ?? 10;
+  const batch = options.batch ?? 1;
+  const rows: BenchRow[] = [];
+  const lpips = createLpips(options);
+  let rssPeak = process.memoryUsage().rss;
+  const push = (kase: string, metric: string, value: number, unit: string) => {
+    rows.push({ bench: 'losses', backend: options.backend, case: kase, metric, value, unit });
+  };
+  const rss = () => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    return rssPeak / MB;
+  };
+
+  for (const size of sizes) {
+    const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const y = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+
+    // LPIPS at the image's own size (the training loss resizes to 256 first: see the 256 row).
+    const lpipsStep = () => {
+      const { value, grads } = tf.valueAndGrads((o: tf.Tensor4D) => lpipsLoss(lpips, o, y, { size: null }))([x]);
+      return [value, ...grads];
+    };
+    const lpipsCase = `${lpips.kind} ${batch}x${size}`;
+    options.onCase?.(lpipsCase);
+    push(lpipsCase, 'fwd+bwd', await timeStep(lpipsStep, repeats), 'ms');
+    push(lpipsCase, 'peak_tensors', (await peakBytes(lpipsStep)) / MB, 'MB');
+    push(lpipsCase, 'rss', rss(), 'MB');
+
+    // Patch contextual (128 px patches, or the whole image when it is smaller).
+    const patch = Math.min(128, size);
+    const cx: PatchContextualLoss = createPatchContextualLoss({ ...options, patchSize: patch });
+    const cxStep = () => {
+      const { value, grads } = tf.valueAndGrads((o: tf.Tensor4D) => cx.apply(o, y))([x]);
+      return [value, ...grads];
+    };
+    const patches = batch * (size / patch) ** 2;
+    const cxCase = `${cx.kind} ${batch}x${size} (${patches}×${patch}px)`;
+    options.onCase?.(cxCase);
+    push(cxCase, 'fwd+bwd', await timeStep(cxStep, repeats), 'ms');
+    push(cxCase, 'peak_tensors', (await peakBytes(cxStep)) / MB, 'MB');
+    push(cxCase, 'rss', rss(), 'MB');
+    cx.dispose();
+    tf.dispose([x, y]);
+  }
+  lpips.dispose();
+
+  // The loss alone on relu3_4-sized features (H/4 × W/4, 256 channels): its [HW, HW]
+  // matrices are what limits a non-patch-wise contextual loss.
+  for (const size of options.fullContextualSizes ?? [64, 128, 256]) {
+    const side = size / 4;
+    const fx = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const fy = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const step = () => {
+      const { value, grads } = tf.valueAndGrads((a: tf.Tensor4D) => contextualLoss(a, fy))([fx]);
+      return [value, ...grads];
+    };
+    const kase = `contextual loss only, relu3_4 of ${size}px (${side * side}² distances)`;
+    options.onCase?.(kase);
+    push(kase, 'fwd+bwd', await timeStep(step, Math.min(repeats, 10)), 'ms');
+    push(kase, 'peak_tensors', (await peakBytes(step)) / MB, 'MB');
+    push(kase, 'rss', rss(), 'MB');
+    tf.dispose([fx, fy]);
+  }
+  return rows;
+}
