@@ -8,3 +8,6 @@ export { benchKernels } from './bench-kernels.js';
 export * from './nn/layers.js';
 export * from './nn/adam.js';
 export * from './progress.js';
+export { readNpy, writeNpy, decodeNpy, encodeNpy, checkShape, type ReadNpyOptions } from './io/npy.js';
+export { nchwToNhwc, nhwcToNchw } from './io/image-layout.js';
+export * from './io/pth.js';
