@@ -84,3 +84,34 @@ describe('claiming runs', () => {
     expect(claims.filter((c) => c.length > 0).length).toBeGreaterThan(1);
   });
 });
+
+describe('claiming one run and giving up on cells that kill their worker', () => {
+  let f: FreshStore;
+  beforeEach(() => {
+    f = freshStore();
+  });
+  afterEach(() => f.cleanup());
+
+  it('claimRun takes a scheduled or dead-held run, never a live-held or ended one', () => {
+    const ids = queue(f, 4);
+    const w = currentWorker('w');
+    expect(f.store.claimRun(ids[2]!, w)).toMatchObject({ id: ids[2], status: 'running', attempts: 1 });
+    expect(f.store.claimRun(ids[2]!, currentWorker('other'))).toBeUndefined();
+    f.store.startRun(ids[1]!, { name: 'dead', pid: deadPid(), host: hostname() });
+    expect(f.store.claimRun(ids[1]!, w)?.attempts).toBe(2);
+    f.store.endRun(ids[0]!, 'finished');
+    expect(f.store.claimRun(ids[0]!, w)).toBeUndefined();
+    expect(f.store.claimRun('no-such-run', w)).toBeUndefined();
+  });
+
+  it('with maxAttempts, a run whose worker died that often is failed and the next one is claimed', () => {
+    const ids = queue(f, 2);
+    const dead = { name: 'oom', pid: deadPid(), host: hostname() };
+    f.store.startRun(ids[0]!, dead);
+    f.store.startRun(ids[0]!, dead);
+    const next = f.store.claimNextRun('g', currentWorker('w'), { maxAttempts: 2 });
+    expect(next?.id).toBe(ids[1]);
+    expect(f.store.getRun(ids[0]!)).toMatchObject({ status: 'failed', worker: null });
+    expect(f.store.getRun(ids[0]!)?.failure).toMatch(/worker died during each of 2 attempts/);
+  });
+});

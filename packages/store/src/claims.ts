@@ -9,6 +9,11 @@ import type { Run, WorkerInfo } from './types.js';
 export interface ClaimOptions {
   /** Also reclaim runs whose holder's heartbeat is older than this (any host; off by default). */
   staleAfterMs?: number;
+  /**
+   * A dead holder's run that already had this many attempts is marked failed instead of taken over
+   * (a cell that kills its worker every time, e.g. out of memory, must not loop all night). Default: no limit.
+   */
+  maxAttempts?: number;
 }
 
 export interface StaleCheck {
@@ -62,9 +67,10 @@ export class ClaimStore {
             .prepare("SELECT * FROM runs WHERE grid_id = ? AND status = 'running' ORDER BY cell_index")
             .all(gridId) as RunRow[]
         ).map(toRun);
-        let target = running.find((r) =>
+        const stale = running.filter((r) =>
           isStale(r, { host: worker.host, staleAfterMs: options.staleAfterMs, now }),
         );
+        let target = stale.find((r) => !this.giveUp(r, options, now));
         if (!target) {
           const row = this.db
             .prepare(
@@ -73,18 +79,56 @@ export class ClaimStore {
             .get(gridId) as RunRow | undefined;
           target = row && toRun(row);
         }
-        if (!target) return undefined;
-        this.db
-          .prepare(
-            `UPDATE runs SET status = 'running', start_time = COALESCE(start_time, ?), end_time = NULL,
-               failure = NULL, attempts = attempts + 1, worker_name = ?, worker_pid = ?, worker_host = ?,
-               host = ?, claimed_at = ?, heartbeat_at = ?
-             WHERE run_id = ?`,
-          )
-          .run(now, worker.name, worker.pid, worker.host, worker.host, now, now, target.id);
-        return toRun(this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(target.id) as RunRow);
+        return target && this.take(target.id, worker, now);
       })
       .immediate();
+  }
+
+  /**
+   * Claims one given run if it is scheduled, or running under a dead holder (`ugp grid run --cell`,
+   * `ugp resume`). Returns undefined when it is finished, failed, killed or held by a live worker.
+   */
+  claim(runId: string, worker: WorkerInfo, options: ClaimOptions = {}): Run | undefined {
+    return this.db
+      .transaction(() => {
+        const now = Date.now();
+        const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+        if (!row) return undefined;
+        const run = toRun(row);
+        const free =
+          run.status === 'scheduled' ||
+          (isStale(run, { host: worker.host, staleAfterMs: options.staleAfterMs, now }) &&
+            !this.giveUp(run, options, now));
+        return free ? this.take(run.id, worker, now) : undefined;
+      })
+      .immediate();
+  }
+
+  private giveUp(run: Run, options: ClaimOptions, now: number): boolean {
+    if (options.maxAttempts === undefined || run.attempts < options.maxAttempts) return false;
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'failed', end_time = ?, failure = ?, worker_name = NULL, worker_pid = NULL,
+           worker_host = NULL WHERE run_id = ?`,
+      )
+      .run(
+        now,
+        `its worker died during each of ${run.attempts} attempts (last: ${run.worker?.name ?? 'unknown'})`,
+        run.id,
+      );
+    return true;
+  }
+
+  private take(runId: string, worker: WorkerInfo, now: number): Run {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', start_time = COALESCE(start_time, ?), end_time = NULL,
+           failure = NULL, attempts = attempts + 1, worker_name = ?, worker_pid = ?, worker_host = ?,
+           host = ?, claimed_at = ?, heartbeat_at = ?
+         WHERE run_id = ?`,
+      )
+      .run(now, worker.name, worker.pid, worker.host, worker.host, now, now, runId);
+    return toRun(this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow);
   }
 
   /** Running runs whose holder is gone (for `ugp resume` and status displays). */

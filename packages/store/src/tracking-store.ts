@@ -286,6 +286,10 @@ export class TrackingStore {
   claimNextRun(gridId: string, worker: WorkerInfo, options?: ClaimOptions): Run | undefined {
     return this.claims.claimNext(gridId, worker, options);
   }
+  /** Atomically claims one run if it is scheduled or held by a dead worker; undefined otherwise. */
+  claimRun(runId: string, worker: WorkerInfo, options?: ClaimOptions): Run | undefined {
+    return this.claims.claim(runId, worker, options);
+  }
   staleRuns(check: StaleCheck & { gridId?: string } = {}): Run[] {
     return this.claims.staleRuns(check);
   }
