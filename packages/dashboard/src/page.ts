@@ -25,6 +25,7 @@ export function renderPage(options: PageOptions = {}): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>UGPNet runs</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/style.css">${live}
 </head>
 <body>

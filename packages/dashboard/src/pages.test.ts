@@ -1,0 +1,382 @@
+// The pages in a real browser (Debian's chromium through playwright-core): the static site from file://
+// and the live server, for a store filled through the store API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '@ugpnet/store';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DashboardServer, serveDashboard } from './server.js';
+import { buildDashboard } from './static-site.js';
+import { type Browser, launchChromium, newPage, screenshotPath } from './testing/browser.js';
+import {
+  type FilledStore,
+  fillStore,
+  fusionLpips,
+  fusionPsnr,
+  NASTY_NAME,
+  restorationPsnr,
+} from './testing/fill-store.js';
+
+let dir: string;
+let filled: FilledStore;
+let index: string;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ugp-dash-pages-'));
+  filled = fillStore(dir);
+  index = buildDashboard({ db: filled.db, out: join(dir, 'site') }).index;
+  browser = await launchChromium();
+  ({ page, errors } = await newPage(browser));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Loads the page afresh (a bare hash change would keep the page and its view state). */
+async function open(hash: string) {
+  await page.goto('about:blank');
+  await page.goto(`file://${index}${hash}`);
+  await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+}
+
+interface ChartInfo {
+  id: string;
+  title: string;
+  datasets: { label: string; role: string; points: [number, number | null][] }[];
+  marks: { step: number; label: string }[];
+}
+
+/** Every chart on the page, read from its Chart instance. */
+function charts(): Promise<ChartInfo[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')].map((canvas) => {
+      // biome-ignore lint/suspicious/noExplicitAny: chart.js is a global of the page.
+      const chart = (window as any).Chart.getChart(canvas);
+      return {
+        id: canvas.dataset.chart!,
+        title: chart.options.plugins.title.text,
+        datasets: chart.data.datasets.map((d: { label: string; ugpRole: string; data: { x: number; y: number }[] }) => ({
+          label: d.label,
+          role: d.ugpRole,
+          points: d.data.map((p) => [p.x, p.y]),
+        })),
+        marks: chart.options.plugins.ugpBestCheckpoint.marks,
+      };
+    }),
+  );
+}
+
+const cellTexts = (col: string) =>
+  page.$$eval(`#runs tbody td[data-col="${col}"]`, (tds) => tds.map((td) => td.textContent ?? ''));
+const rowCount = () => page.locator('#runs tbody tr').count();
+
+describe('static site (file://)', () => {
+  it('lists the experiments', async () => {
+    await open('#/');
+    expect(await page.locator('#experiments tbody tr').count()).toBe(2);
+    expect(await page.locator('#experiments').textContent()).toContain('deblur-ablation');
+    expect(errors).toEqual([]);
+  });
+
+  it('sorts the runs table by a column, both ways', async () => {
+    await open('#/experiment/deblur-ablation');
+    expect(await rowCount()).toBe(8);
+    const col = 'best:restoration:psnr';
+    const expected = filled.gridRuns
+      .map((r) => Math.max(...[0, 250, 500, 750, 1000].map((s) => restorationPsnr(s, r.pretrainedR, r.seed))))
+      .sort((a, b) => b - a)
+      .map((v) => v.toFixed(2));
+    await page.click(`th[data-col="${col}"]`);
+    expect(await cellTexts(col)).toEqual(expected);
+    await page.click(`th[data-col="${col}"]`);
+    expect(await cellTexts(col)).toEqual([...expected].reverse());
+    await page.click('th[data-col="name"]');
+    const names = await page.$$eval('#runs tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    expect(names).toEqual([...names].sort((a, b) => a!.localeCompare(b!, undefined, { numeric: true })));
+    expect(errors).toEqual([]);
+  });
+
+  it('filters the runs table by words and by status', async () => {
+    await open('#/experiment/deblur-ablation');
+    // Typed key by key: the table re-renders on every key and the field must keep focus.
+    await page.locator('#run-filter').pressSequentially('pretrained_g=false');
+    expect(await page.inputValue('#run-filter')).toBe('pretrained_g=false');
+    expect(await rowCount()).toBe(4);
+    await page.locator('#run-filter').pressSequentially(' wasm');
+    expect(await rowCount()).toBe(2);
+    await page.fill('#run-filter', '');
+    await page.selectOption('#status-filter', 'failed');
+    expect(await rowCount()).toBe(1);
+    expect(await page.locator('#runs tbody').textContent()).toContain('seed=1');
+    expect(await page.textContent('#run-count')).toBe('1 of 8 runs');
+    expect(errors).toEqual([]);
+  });
+
+  it('remembers the choice of columns across visits', async () => {
+    await open('#/experiment/deblur-ablation');
+    expect(await page.locator('th[data-col="backend"]').count()).toBe(1);
+    expect(await page.locator('th[data-col="created"]').count()).toBe(0);
+    await page.click('#column-chooser summary');
+    await page.uncheck('input[data-column="backend"]');
+    await page.check('input[data-column="created"]');
+    expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { ugp: { renders: number } }).ugp.renders > 0);
+    expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
+    expect(await page.locator('th[data-col="created"]').count()).toBe(1);
+    await page.evaluate(() => localStorage.removeItem('ugp.columns'));
+    expect(errors).toEqual([]);
+  });
+
+  it('draws every metric of every stage of a run, with the best checkpoint marked', async () => {
+    const run = filled.gridRuns[0]!;
+    await open(`#/run/${run.id}`);
+    const found = await charts();
+    expect(found.map((c) => c.id)).toEqual([
+      'run:restoration:psnr',
+      'run:restoration:ssim',
+      'run:restoration:loss',
+      'run:synthesis:lpips_proxy',
+      'run:synthesis:loss',
+      'run:fusion:psnr',
+      'run:fusion:lpips',
+      'run:fusion:lpips_proxy',
+      'run:fusion:loss',
+    ]);
+    const store = openStore(filled.db, { readonly: true });
+    try {
+      for (const chart of found) {
+        const stage = chart.id.split(':')[1]!;
+        for (const d of chart.datasets) {
+          expect(d.role).toBe('value');
+          const history = store.metricHistory(run.id, { stage, key: d.label });
+          expect(d.points).toEqual(history.map((m) => [m.step, m.value]));
+        }
+      }
+    } finally {
+      store.close();
+    }
+    const byId = Object.fromEntries(found.map((c) => [c.id, c]));
+    expect(byId['run:synthesis:loss']!.datasets.map((d) => d.label)).toEqual(['loss/d', 'loss/g']);
+    // LPIPS and the proxy's values never share a chart, and the proxy is labelled as such.
+    expect(byId['run:fusion:lpips']!.datasets.map((d) => d.label)).toEqual(['lpips']);
+    expect(byId['run:fusion:lpips_proxy']!.datasets.map((d) => d.label)).toEqual(['lpips_proxy']);
+    expect(byId['run:fusion:lpips_proxy']!.title).toContain('lpips_proxy');
+    expect(byId['run:fusion:lpips']!.title).not.toContain('proxy');
+    // Best checkpoints: restoration by max PSNR (750, not the last step), synthesis by min lpips_proxy.
+    expect(byId['run:restoration:psnr']!.marks.map((m) => m.step)).toEqual([750]);
+    expect(byId['run:restoration:loss']!.marks.map((m) => m.step)).toEqual([750]);
+    expect(byId['run:synthesis:lpips_proxy']!.marks.map((m) => m.step)).toEqual([600]);
+    expect(byId['run:fusion:psnr']!.marks.map((m) => m.step)).toEqual([400]);
+
+    const best = await page.$$eval('#best-checkpoints tbody tr', (rows) =>
+      rows.map((r) => [r.getAttribute('data-stage'), r.querySelector('code.restore')?.textContent]),
+    );
+    expect(best).toEqual(
+      ['restoration', 'synthesis', 'fusion'].map((stage, i) => [
+        stage,
+        `ugp restore --checkpoint ${join(dir, 'checkpoints', run.id, `${stage}-${[750, 600, 400][i]}.safetensors`)}`,
+      ]),
+    );
+    const images = await page.$$eval('.samples img', (imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).naturalWidth),
+    );
+    expect(images).toEqual([24, 24, 24]);
+    expect(errors).toEqual([]);
+  });
+
+  it('smooths curves with the slider (debiased EMA) and keeps the raw curve faint', async () => {
+    const run = filled.gridRuns[0]!;
+    await open(`#/run/${run.id}`);
+    await page.$eval('#smoothing', (input) => {
+      (input as HTMLInputElement).value = '0.5';
+      input.dispatchEvent(new Event('change'));
+    });
+    const loss = (await charts()).find((c) => c.id === 'run:restoration:loss')!;
+    expect(loss.datasets.map((d) => [d.label, d.role])).toEqual([
+      ['loss (raw)', 'raw'],
+      ['loss', 'smoothed'],
+    ]);
+    const raw = loss.datasets[0]!.points.map((p) => p[1]!);
+    let ema = 0;
+    const expected = raw.map((v, i) => {
+      ema = 0.5 * ema + 0.5 * v;
+      return ema / (1 - 0.5 ** (i + 1));
+    });
+    loss.datasets[1]!.points.forEach((p, i) => expect(p[1]).toBeCloseTo(expected[i]!, 10));
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { ugp: { renders: number } }).ugp.renders > 0);
+    expect(await page.inputValue('#smoothing')).toBe('0.5');
+    await page.evaluate(() => localStorage.removeItem('ugp.smoothing'));
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the ablation grid as mean ± std over seeds of the final PSNR and LPIPS', async () => {
+    await open('#/grid/deblur-ablation');
+    expect(await page.inputValue('#grid-stage')).toBe('fusion');
+    await page.selectOption('#grid-rows', 'pretrained_r');
+    const read = (kind: string) =>
+      page.$$eval(`#grid-${kind} td`, (tds) =>
+        Object.fromEntries(
+          tds.map((td) => [
+            `${td.getAttribute('data-row')}|${td.getAttribute('data-col')}`,
+            {
+              mean: td.getAttribute('data-mean') ? Number(td.getAttribute('data-mean')) : null,
+              std: td.getAttribute('data-std') ? Number(td.getAttribute('data-std')) : null,
+              n: Number(td.getAttribute('data-n')),
+            },
+          ]),
+        ),
+      );
+    const stats = (xs: number[]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) };
+    };
+    const psnr = await read('psnr');
+    const lpips = await read('lpips');
+    for (const r of [true, false]) {
+      for (const g of [true, false]) {
+        const cell = `${r}|${g}`;
+        if (!r && !g) {
+          // One seed failed, the other is still in synthesis: no final fusion value yet.
+          expect(psnr[cell]).toEqual({ mean: null, std: null, n: 0 });
+          continue;
+        }
+        const want = stats([1, 2].map((seed) => fusionPsnr(400, r, g, seed)));
+        expect(psnr[cell]!.n).toBe(2);
+        expect(psnr[cell]!.mean).toBeCloseTo(want.mean, 10);
+        expect(psnr[cell]!.std).toBeCloseTo(want.std, 10);
+        expect(lpips[cell]!.mean).toBeCloseTo(stats([1, 2].map((seed) => fusionLpips(400, g, seed))).mean, 10);
+      }
+    }
+    expect(await page.locator('#grid-lpips_proxy').count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('grid.png'), fullPage: true });
+
+    // Restoration: every cell has both seeds (the failed and the running run got that far).
+    await page.selectOption('#grid-stage', 'restoration');
+    const restoration = await read('psnr');
+    const want = stats([1, 2].map((seed) => restorationPsnr(1000, false, seed)));
+    expect(restoration['false|false']!.n).toBe(2);
+    expect(restoration['false|false']!.mean).toBeCloseTo(want.mean, 10);
+    await page.selectOption('#grid-mode', 'best');
+    const best = await read('psnr');
+    expect(best['false|false']!.mean).toBeCloseTo(
+      stats([1, 2].map((seed) => restorationPsnr(750, false, seed))).mean,
+      10,
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('compares runs: overlaid curves and samples at the same step', async () => {
+    await open('#/experiment/deblur-ablation');
+    await page.click('th[data-col="name"]');
+    const [a, b] = [filled.gridRuns[0]!, filled.gridRuns[2]!];
+    await page.check(`tr[data-run-id="${a.id}"] input.select-run`);
+    await page.check(`tr[data-run-id="${b.id}"] input.select-run`);
+    await page.click('#compare-selected');
+    await page.waitForFunction(() => location.hash.startsWith('#/compare/'));
+    expect(page.url()).toContain(`#/compare/${a.id},${b.id}`);
+    const found = await charts();
+    expect(found.map((c) => c.id)).toEqual(['compare:restoration:psnr', 'compare:restoration:ssim', 'compare:restoration:loss']);
+    const psnr = found[0]!;
+    expect(psnr.datasets.map((d) => d.label)).toEqual([
+      'deblur r=true g=true seed=1',
+      'deblur r=true g=false seed=1',
+    ]);
+    expect(psnr.datasets.map((d) => d.points.length)).toEqual([5, 5]);
+    expect(psnr.marks.map((m) => m.step)).toEqual([750, 750]);
+    const samples = () =>
+      page.$$eval('.samples figure', (figs) =>
+        figs.map((f) => [f.getAttribute('data-run-id'), (f.querySelector('img') as HTMLImageElement)?.naturalWidth]),
+      );
+    expect(await page.getAttribute('.samples', 'data-step')).toBe('1000');
+    expect(await samples()).toEqual([
+      [a.id, 24],
+      [b.id, 24],
+    ]);
+    await page.selectOption('#compare-stage', 'fusion');
+    expect(await page.getAttribute('.samples', 'data-step')).toBe('400');
+    expect((await charts()).map((c) => c.id)).toEqual([
+      'compare:fusion:psnr',
+      'compare:fusion:lpips',
+      'compare:fusion:lpips_proxy',
+      'compare:fusion:loss',
+    ]);
+    await page.selectOption('select.sample-step', '200');
+    expect(await page.getAttribute('.samples', 'data-step')).toBe('200');
+    expect(await samples()).toEqual([
+      [a.id, 24],
+      [b.id, 24],
+    ]);
+    await page.screenshot({ path: screenshotPath('compare.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('renders stored strings as text, never as markup', async () => {
+    await open(`#/run/${filled.demoRunId}`);
+    expect(await page.textContent('h1')).toContain(NASTY_NAME);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // NaN and Infinity are gaps in the curve, and a missing sample file is reported, not requested.
+    const [loss] = await charts();
+    expect(loss!.datasets[0]!.points.map((p) => p[1])).toEqual([1, 1 / 11, null, null, 1 / 41, 1 / 51]);
+    expect(await page.textContent('.samples')).toContain('missing file samples/gone.png');
+    await page.screenshot({ path: screenshotPath('run.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('live server', () => {
+  let server: DashboardServer;
+
+  beforeAll(async () => {
+    server = await serveDashboard({ db: filled.db, port: 0, pollMs: 150 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('serves the same pages and images with no console errors (CSP included)', async () => {
+    await page.goto(`${server.url}#/grid/deblur-ablation`);
+    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    expect(await page.locator('#grid-psnr td').count()).toBe(4);
+    await page.goto(`${server.url}#/run/${filled.gridRuns[1]!.id}`);
+    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    const images = await page.$$eval('.samples img', (imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).naturalWidth),
+    );
+    expect(images).toEqual([24, 24, 24]);
+    expect(errors).toEqual([]);
+  });
+
+  it('refreshes the curves while a run trains', async () => {
+    await page.goto(`${server.url}#/run/${filled.demoRunId}`);
+    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    const points = async () => (await charts())[0]!.datasets[0]!.points.length;
+    const before = await points();
+    const writer = openStore(filled.db);
+    try {
+      writer.logMetrics(filled.demoRunId, 'restoration', 1000, { 'loss/psnr': 0.001 });
+      writer.logMetrics(filled.demoRunId, 'restoration', 1010, { 'loss/psnr': 0.0009 });
+    } finally {
+      writer.close();
+    }
+    await page.waitForFunction(
+      (n) => {
+        // biome-ignore lint/suspicious/noExplicitAny: chart.js is a global of the page.
+        const chart = (window as any).Chart.getChart(document.querySelector('canvas[data-chart]'));
+        return chart?.data.datasets[0].data.length === n;
+      },
+      before + 2,
+      { timeout: 10_000 },
+    );
+    expect(await points()).toBe(before + 2);
+    expect(await page.textContent('#live-status')).toBe('live');
+    expect(errors).toEqual([]);
+  });
+});
