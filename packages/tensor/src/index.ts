@@ -11,3 +11,4 @@ export * from './progress.js';
 export { readNpy, writeNpy, decodeNpy, encodeNpy, checkShape, type ReadNpyOptions } from './io/npy.js';
 export { nchwToNhwc, nhwcToNchw } from './io/image-layout.js';
 export * from './io/pth.js';
+export * from './io/safetensors.js';

@@ -1,6 +1,7 @@
 // Every top-level `ugp` command, registered explicitly (one import per noun).
 import type { CommandModule } from 'yargs';
 import { benchCommand } from './bench.js';
+import { dashboardCommand } from './dashboard.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types.
-export const commands: CommandModule<any, any>[] = [benchCommand];
+export const commands: CommandModule<any, any>[] = [benchCommand, dashboardCommand];
