@@ -13,7 +13,7 @@ const GOLDEN = [process.env.UGP_GOLDEN, resolve(here, '../../../../../shared/gol
   (p): p is string => !!p && existsSync(join(p, 'README.md')),
 );
 const dir = mkdtempSync(join(tmpdir(), 'ugp-pth-'));
-afterAll(() => (process.env.KEEP_PTH_TMP ? undefined : rmSync(dir, { recursive: true, force: true })));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------- pickle fixtures
 
