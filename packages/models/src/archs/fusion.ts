@@ -9,9 +9,11 @@ export interface FusionNetOptions {
   num_block?: number;
   /** Channels of F_G (64 for faces, 128 for church). */
   chan?: number;
+  /** Width of the body and channels of F_R (ours; the reference hard-codes 64). */
+  num_feat?: number;
 }
 
-export const FUSIONNET_DEFAULTS: Required<FusionNetOptions> = { num_block: 8, chan: 64 };
+export const FUSIONNET_DEFAULTS: Required<FusionNetOptions> = { num_block: 8, chan: 64, num_feat: 64 };
 
 /** archs/blocks.py ResBlock(64): relu(conv(relu(conv(x))) + x); keys body.0, body.2. */
 class ResBlock extends Module {
@@ -40,20 +42,20 @@ export class FusionNet extends Module {
     super();
     const o = { ...FUSIONNET_DEFAULTS, ...options };
     this.options = o;
-    this.conv = this.child('conv', new Conv2d(o.chan, 64, 3, rng.fork('conv'), { padding: 1 }));
+    this.conv = this.child('conv', new Conv2d(o.chan, o.num_feat, 3, rng.fork('conv'), { padding: 1 }));
     this.body = this.child('body', new ModuleList<ResBlock>());
-    for (let i = 0; i < o.num_block; i++) this.body.push(new ResBlock(64, rng.fork(`body${i}`)));
-    this.last = this.child('last', new Conv2d(64, 3, 3, rng.fork('last'), { padding: 1 }));
+    for (let i = 0; i < o.num_block; i++) this.body.push(new ResBlock(o.num_feat, rng.fork(`body${i}`)));
+    this.last = this.child('last', new Conv2d(o.num_feat, 3, 3, rng.fork('last'), { padding: 1 }));
     initializeWeights(this, rng.fork('init'));
   }
 
   /** I_F from F_G (`chan` channels) and F_R (64 channels) of the same size; no output activation. */
   apply(fG: tf.Tensor4D, fR: tf.Tensor4D): tf.Tensor4D {
     const sameSize = fG.shape[1] === fR.shape[1] && fG.shape[2] === fR.shape[2];
-    if (!sameSize || fG.shape[3] !== this.options.chan || fR.shape[3] !== 64) {
+    if (!sameSize || fG.shape[3] !== this.options.chan || fR.shape[3] !== this.options.num_feat) {
       throw new UserError(
         `fusion: F_G is ${fG.shape.slice(1).join('×')} and F_R ${fR.shape.slice(1).join('×')}; ` +
-          `they need the same size, F_G ${this.options.chan} channels (chan) and F_R 64`,
+          `they need the same size, F_G ${this.options.chan} channels (chan) and F_R ${this.options.num_feat} (num_feat)`,
       );
     }
     return tf.tidy(() => {

@@ -8,6 +8,8 @@ import { initializeWeights } from '../blocks/initialize-weights.js';
 export interface ResidualEncoderOptions {
   /** Channels of F_regression (the regression network's width). Official default 32. */
   chan?: number;
+  /** Width of the merging network and of F_R (ours; the reference hard-codes 64). */
+  num_feat?: number;
 }
 
 /** archs/blocks.py ToImage: conv3×3 → 3 channels, then LeakyReLU(0.2) — on the image, as the official code. */
@@ -27,6 +29,7 @@ export class ToImage extends Module {
 
 export class ResidualEncoder extends Module {
   readonly chan: number;
+  readonly numFeat: number;
   readonly input_encoder: ConvBlock;
   readonly merge_decoder: ModuleList<ConvBlock>;
   readonly to_img: ToImage;
@@ -34,15 +37,17 @@ export class ResidualEncoder extends Module {
   constructor(options: ResidualEncoderOptions, rng: Rng) {
     super();
     this.chan = options.chan ?? 32;
+    this.numFeat = options.num_feat ?? 64;
+    const feat = this.numFeat;
     this.input_encoder = this.child('input_encoder', new ConvBlock(3, this.chan, rng.fork('input_encoder')));
     this.merge_decoder = this.child('merge_decoder', new ModuleList<ConvBlock>());
-    this.merge_decoder.push(new ConvBlock(this.chan, 64, rng.fork('merge0')));
-    this.merge_decoder.push(new ConvBlock(64, 64, rng.fork('merge1')));
-    this.to_img = this.child('to_img', new ToImage(64, rng.fork('to_img')));
+    this.merge_decoder.push(new ConvBlock(this.chan, feat, rng.fork('merge0')));
+    this.merge_decoder.push(new ConvBlock(feat, feat, rng.fork('merge1')));
+    this.to_img = this.child('to_img', new ToImage(feat, rng.fork('to_img')));
     initializeWeights(this, rng.fork('init'));
   }
 
-  /** (I_output, F_res): F_res = merge(ConvBlock(I_input) + F_regression), 64 channels. */
+  /** (I_output, F_res): F_res = merge(ConvBlock(I_input) + F_regression), num_feat channels. */
   apply(input: tf.Tensor4D, fRegression: tf.Tensor4D): { image: tf.Tensor4D; feature: tf.Tensor4D } {
     const [, h, w] = input.shape;
     const [, fh, fw, fc] = fRegression.shape;

@@ -16,7 +16,7 @@ export type RestorationOutput = {
 /** What the UGPNet pipeline needs from a restoration module. */
 export interface RestorationModule extends Module {
   restore(x: tf.Tensor4D): RestorationOutput;
-  /** Channels of F_R (64 for ResModule; num_feat for RRDBNetX8). */
+  /** Channels of F_R (the residual encoder's num_feat, 64 officially; num_feat for RRDBNetX8). */
   readonly featureChannels: number;
 }
 
@@ -67,7 +67,7 @@ export class ResModule extends Module implements RestorationModule {
   }
 
   get featureChannels(): number {
-    return 64;
+    return this.encoder.numFeat;
   }
 
   /** forward(x, return_f=True): (I_output, F_res). */
@@ -102,5 +102,6 @@ export function buildRestorationModule(config: RestorationConfig, rng: Rng): Res
   }
   const regression = buildRegression(config.regression, rng.fork('regression'));
   const chan = config.residual_encoder?.chan ?? regression.featureChannels;
-  return new ResModule(regression, new ResidualEncoder({ chan }, rng.fork('encoder')));
+  const encoder = new ResidualEncoder({ ...config.residual_encoder, chan }, rng.fork('encoder'));
+  return new ResModule(regression, encoder);
 }
