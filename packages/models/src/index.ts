@@ -1,1 +1,13 @@
-export {};
+export * from './archs/fencoder.js';
+export * from './archs/fusion.js';
+export * from './archs/hinet.js';
+export * from './archs/nafnet.js';
+export * from './archs/residual-encoder.js';
+export * from './archs/restoration-module.js';
+export * from './archs/rrdb.js';
+export * from './archs/stylegan2-discriminator.js';
+export * from './archs/stylegan2-generator.js';
+export * from './archs/synthesis-module.js';
+export * from './archs/wmodule.js';
+export * from './blocks/train-mode.js';
+export * from './config/arch.js';

@@ -60,12 +60,12 @@ export function fencoderBlocks(options: FencoderOptions = {}): Array<[number, nu
   return blocks;
 }
 
-export interface FencoderOutput {
+export type FencoderOutput = {
   /** F-space code [B, h, w, C] (after the 1×1 conv). */
   basecode: tf.Tensor4D;
   /** The last block output at w_input_size (input of the W-module). */
   wInput: tf.Tensor4D;
-}
+};
 
 export class Fencoder extends Module {
   readonly options: Required<FencoderOptions>;

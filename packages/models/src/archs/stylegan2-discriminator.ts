@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV2D_LAYOUT, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
 import { EqualLinear, FusedLeakyRelu, styleGan2Channels } from './stylegan2-generator.js';
+import './second-order-gradients.js';
 import { UpFirDnSmooth } from './upfirdn.js';
 
 const SQRT2 = Math.SQRT2;
@@ -171,7 +172,8 @@ export function minibatchStddev(x: tf.Tensor4D, stddevGroup: number): tf.Tensor4
     const variance = tf.mean(tf.square(tf.sub(grouped, tf.mean(grouped, 0, true))), 0); // biased
     const std = tf.sqrt(tf.add(variance, 1e-8));
     const perSample = tf.mean(std, [1, 2, 3]); // [m]
-    const column = tf.tile(tf.reshape(perSample, [1, m, 1, 1, 1]), [group, 1, h, w, 1]);
+    // Sample g·m + j gets perSample[j] (tiled at rank 3: tfjs has no rank-5 tile gradient).
+    const column = tf.tile(tf.reshape(perSample, [1, m, 1]), [group, 1, h * w]);
     return tf.concat([x, tf.reshape(column, [b, h, w, 1])], 3);
   });
 }

@@ -4,14 +4,7 @@
 // resolution. Activations are NHWC. Weights are stored raw (equalised learning rate): each layer
 // scales them at run time exactly as the reference does, so optimiser steps match too.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LINEAR_LAYOUT,
-  Module,
-  ModuleList,
-  type Rng,
-  type TorchLayout,
-  UserError,
-} from '@ugpnet/tensor';
+import { LINEAR_LAYOUT, Module, ModuleList, type Rng, type TorchLayout, UserError } from '@ugpnet/tensor';
 import { UpFirDnSmooth, UpFirDnUpsample } from './upfirdn.js';
 
 /** PyTorch [1, O, I, k, k] (modulated conv weight) → ours [1, k, k, I, O]. */
@@ -87,11 +80,11 @@ export class EqualLinear extends Module {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const y = tf.matMul(x, tf.mul(this.weight, this.scale) as tf.Tensor2D);
+    return tf.tidy((): tf.Tensor2D => {
+      const y = tf.matMul(x, tf.mul(this.weight, this.scale) as tf.Tensor2D) as tf.Tensor2D;
       const bias = this.bias ? tf.mul(this.bias, this.lrMul) : undefined;
       if (this.activation === 'fused_lrelu') return fusedLeakyRelu(y, bias);
-      return bias ? tf.add(y, bias) : y;
+      return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
     });
   }
 }
@@ -351,12 +344,13 @@ export interface SynthesisOptions {
   basecode?: tf.Tensor4D;
 }
 
-export interface GeneratorOutput {
+// A type alias (not an interface) so tf.tidy accepts it as a TensorContainer.
+export type GeneratorOutput = {
   /** G's image, NHWC, ≈[-1, 1] (not clamped). */
   image: tf.Tensor4D;
   /** F_G: the second StyleConv output at the final resolution (after its FusedLeakyReLU). */
   feature: tf.Tensor4D;
-}
+};
 
 /** `StyleGAN2GeneratorF` (faces) / `StyleGAN2GeneratorFChurch` (church): they differ only in out_size. */
 export class StyleGan2Generator extends Module {

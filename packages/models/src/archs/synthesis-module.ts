@@ -16,19 +16,19 @@ export interface SynthesisModuleOptions {
   wmodule?: WmoduleOptions;
 }
 
-export interface SynthesisModuleOutput {
+export type SynthesisModuleOutput = {
   /** I_G in [0, 1] (not clamped), NHWC. */
   image: tf.Tensor4D;
   /** F_G: the generator's final-resolution feature, NHWC. */
   feature: tf.Tensor4D;
-}
+};
 
-export interface SynthesisIntermediates extends SynthesisModuleOutput {
+export type SynthesisIntermediates = SynthesisModuleOutput & {
   basecode: tf.Tensor4D;
   wInput: tf.Tensor4D;
   /** w+ latent [B, wpdim, num_style_feat]. */
   detailcode: tf.Tensor3D;
-}
+};
 
 /**
  * The synthesis module. Keys: `fencoder.*`, `wmodule.*`, `generator.*` — the sections of the
