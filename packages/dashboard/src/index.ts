@@ -2,7 +2,13 @@
 // live (`serveDashboard`).
 export { artifactUrl } from './artifact-urls.js';
 export { DashboardError } from './errors.js';
-export { METRIC_KIND_ORDER, METRIC_KINDS, type MetricKind, type MetricKindInfo, metricKind } from './metric-kinds.js';
+export {
+  METRIC_KIND_ORDER,
+  METRIC_KINDS,
+  type MetricKind,
+  type MetricKindInfo,
+  metricKind,
+} from './metric-kinds.js';
 export { restoreCommand, shellQuote } from './restore-command.js';
 export {
   DEFAULT_HOST,

@@ -22,7 +22,14 @@ export const METRIC_KINDS: Record<MetricKind, MetricKindInfo> = {
 };
 
 /** Chart and column order. */
-export const METRIC_KIND_ORDER: readonly MetricKind[] = ['psnr', 'ssim', 'lpips', 'lpips_proxy', 'loss', 'other'];
+export const METRIC_KIND_ORDER: readonly MetricKind[] = [
+  'psnr',
+  'ssim',
+  'lpips',
+  'lpips_proxy',
+  'loss',
+  'other',
+];
 
 /**
  * The kind of a metric key such as `val/psnr`, `psnr_y`, `lpips_proxy`, `loss/l1` or `g_loss`. Loss terms

@@ -38,11 +38,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Waits until the page has drawn its view once. */
+function rendered() {
+  return page.waitForFunction(
+    () => ((window as unknown as { ugp?: { renders: number } }).ugp?.renders ?? 0) > 0,
+  );
+}
+
 /** Loads the page afresh (a bare hash change would keep the page and its view state). */
 async function open(hash: string) {
   await page.goto('about:blank');
   await page.goto(`file://${index}${hash}`);
-  await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+  await rendered();
 }
 
 interface ChartInfo {
@@ -55,17 +62,19 @@ interface ChartInfo {
 /** Every chart on the page, read from its Chart instance. */
 function charts(): Promise<ChartInfo[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')].map((canvas) => {
+    Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((canvas) => {
       // biome-ignore lint/suspicious/noExplicitAny: chart.js is a global of the page.
       const chart = (window as any).Chart.getChart(canvas);
       return {
         id: canvas.dataset.chart!,
         title: chart.options.plugins.title.text,
-        datasets: chart.data.datasets.map((d: { label: string; ugpRole: string; data: { x: number; y: number }[] }) => ({
-          label: d.label,
-          role: d.ugpRole,
-          points: d.data.map((p) => [p.x, p.y]),
-        })),
+        datasets: chart.data.datasets.map(
+          (d: { label: string; ugpRole: string; data: { x: number; y: number }[] }) => ({
+            label: d.label,
+            role: d.ugpRole,
+            points: d.data.map((p) => [p.x, p.y]),
+          }),
+        ),
         marks: chart.options.plugins.ugpBestCheckpoint.marks,
       };
     }),
@@ -97,7 +106,9 @@ describe('static site (file://)', () => {
     await page.click(`th[data-col="${col}"]`);
     expect(await cellTexts(col)).toEqual([...expected].reverse());
     await page.click('th[data-col="name"]');
-    const names = await page.$$eval('#runs tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    const names = await page.$$eval('#runs tbody tr td:nth-child(2)', (tds) =>
+      tds.map((td) => td.textContent),
+    );
     expect(names).toEqual([...names].sort((a, b) => a!.localeCompare(b!, undefined, { numeric: true })));
     expect(errors).toEqual([]);
   });
@@ -127,7 +138,7 @@ describe('static site (file://)', () => {
     await page.check('input[data-column="created"]');
     expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
     await page.reload();
-    await page.waitForFunction(() => (window as unknown as { ugp: { renders: number } }).ugp.renders > 0);
+    await rendered();
     expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
     expect(await page.locator('th[data-col="created"]').count()).toBe(1);
     await page.evaluate(() => localStorage.removeItem('ugp.columns'));
@@ -209,9 +220,9 @@ describe('static site (file://)', () => {
       ema = 0.5 * ema + 0.5 * v;
       return ema / (1 - 0.5 ** (i + 1));
     });
-    loss.datasets[1]!.points.forEach((p, i) => expect(p[1]).toBeCloseTo(expected[i]!, 10));
+    for (const [i, p] of loss.datasets[1]!.points.entries()) expect(p[1]).toBeCloseTo(expected[i]!, 10);
     await page.reload();
-    await page.waitForFunction(() => (window as unknown as { ugp: { renders: number } }).ugp.renders > 0);
+    await rendered();
     expect(await page.inputValue('#smoothing')).toBe('0.5');
     await page.evaluate(() => localStorage.removeItem('ugp.smoothing'));
     expect(errors).toEqual([]);
@@ -252,7 +263,10 @@ describe('static site (file://)', () => {
         expect(psnr[cell]!.n).toBe(2);
         expect(psnr[cell]!.mean).toBeCloseTo(want.mean, 10);
         expect(psnr[cell]!.std).toBeCloseTo(want.std, 10);
-        expect(lpips[cell]!.mean).toBeCloseTo(stats([1, 2].map((seed) => fusionLpips(400, g, seed))).mean, 10);
+        expect(lpips[cell]!.mean).toBeCloseTo(
+          stats([1, 2].map((seed) => fusionLpips(400, g, seed))).mean,
+          10,
+        );
       }
     }
     expect(await page.locator('#grid-lpips_proxy').count()).toBe(1);
@@ -283,7 +297,11 @@ describe('static site (file://)', () => {
     await page.waitForFunction(() => location.hash.startsWith('#/compare/'));
     expect(page.url()).toContain(`#/compare/${a.id},${b.id}`);
     const found = await charts();
-    expect(found.map((c) => c.id)).toEqual(['compare:restoration:psnr', 'compare:restoration:ssim', 'compare:restoration:loss']);
+    expect(found.map((c) => c.id)).toEqual([
+      'compare:restoration:psnr',
+      'compare:restoration:ssim',
+      'compare:restoration:loss',
+    ]);
     const psnr = found[0]!;
     expect(psnr.datasets.map((d) => d.label)).toEqual([
       'deblur r=true g=true seed=1',
@@ -293,7 +311,10 @@ describe('static site (file://)', () => {
     expect(psnr.marks.map((m) => m.step)).toEqual([750, 750]);
     const samples = () =>
       page.$$eval('.samples figure', (figs) =>
-        figs.map((f) => [f.getAttribute('data-run-id'), (f.querySelector('img') as HTMLImageElement)?.naturalWidth]),
+        figs.map((f) => [
+          f.getAttribute('data-run-id'),
+          (f.querySelector('img') as HTMLImageElement)?.naturalWidth,
+        ]),
       );
     expect(await page.getAttribute('.samples', 'data-step')).toBe('1000');
     expect(await samples()).toEqual([
@@ -343,10 +364,10 @@ describe('live server', () => {
 
   it('serves the same pages and images with no console errors (CSP included)', async () => {
     await page.goto(`${server.url}#/grid/deblur-ablation`);
-    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    await rendered();
     expect(await page.locator('#grid-psnr td').count()).toBe(4);
     await page.goto(`${server.url}#/run/${filled.gridRuns[1]!.id}`);
-    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    await rendered();
     const images = await page.$$eval('.samples img', (imgs) =>
       imgs.map((img) => (img as HTMLImageElement).naturalWidth),
     );
@@ -356,7 +377,7 @@ describe('live server', () => {
 
   it('refreshes the curves while a run trains', async () => {
     await page.goto(`${server.url}#/run/${filled.demoRunId}`);
-    await page.waitForFunction(() => (window as unknown as { ugp?: { renders: number } }).ugp?.renders! > 0);
+    await rendered();
     const points = async () => (await charts())[0]!.datasets[0]!.points.length;
     const before = await points();
     const writer = openStore(filled.db);

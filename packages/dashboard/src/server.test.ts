@@ -57,7 +57,13 @@ beforeAll(async () => {
   const folder = join(dir, 'samples', run.id.slice(0, 8));
   symlinkSync(join(dir, 'secret.txt'), join(folder, 'leak.png'));
   const writer = openStore(filled.db);
-  writer.logArtifact({ runId: run.id, stage: 'restoration', step: 1000, kind: 'samples', path: join(folder, 'leak.png') });
+  writer.logArtifact({
+    runId: run.id,
+    stage: 'restoration',
+    step: 1000,
+    kind: 'samples',
+    path: join(folder, 'leak.png'),
+  });
   writer.close();
   sampleUrl = `/${artifactUrl(join(folder, 'restoration-500.png'))}`;
   dbHash = sha(filled.db);
@@ -154,7 +160,9 @@ describe('serveDashboard', () => {
 
   it('opens the store read-only and never writes it', async () => {
     expect(server.store.readonly).toBe(true);
-    expect(() => server.store.logMetric(filled.demoRunId, 'restoration', 'loss', 1, 999)).toThrow(/readonly/i);
+    expect(() => server.store.logMetric(filled.demoRunId, 'restoration', 'loss', 1, 999)).toThrow(
+      /readonly/i,
+    );
     for (let i = 0; i < 3; i++) await get('/api/data.json');
     expect(sha(filled.db)).toBe(dbHash);
   });

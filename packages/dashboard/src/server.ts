@@ -90,7 +90,8 @@ export async function serveDashboard(options: ServeOptions): Promise<DashboardSe
     if (!segments) return send(res, 400, 'bad path');
     const path = segments.join('/');
     if (path === '' || path === 'index.html') return send(res, 200, page, TYPES['.html']);
-    if (path === 'data.js') return send(res, 200, `window.UGP_DATA = ${current().json};\n`, TYPES['.js'], true);
+    if (path === 'data.js')
+      return send(res, 200, `window.UGP_DATA = ${current().json};\n`, TYPES['.js'], true);
     if (path === POLL_URL) {
       const since = new URL(req.url ?? '/', 'http://localhost').searchParams.get('since');
       const now = current();
@@ -119,8 +120,10 @@ export async function serveDashboard(options: ServeOptions): Promise<DashboardSe
   } catch (err) {
     store.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new DashboardError(`--port ${port} is in use on ${host}; pick another port`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new DashboardError(`--host ${host} is not an address of this machine`);
+    if (code === 'EADDRINUSE')
+      throw new DashboardError(`--port ${port} is in use on ${host}; pick another port`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new DashboardError(`--host ${host} is not an address of this machine`);
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -180,7 +183,13 @@ function hostName(header: string | undefined): string {
   return header.split(':')[0]!.toLowerCase();
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', noCache = false) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+  noCache = false,
+) {
   res.statusCode = status;
   if (status !== 204) res.setHeader('Content-Type', type);
   if (noCache) res.setHeader('Cache-Control', 'no-store');

@@ -24,7 +24,12 @@ describe('readSnapshot', () => {
       expect(data.experiments.map((e) => e.name).sort()).toEqual(['deblur-ablation', 'demo']);
       expect(data.grids.map((g) => g.id)).toEqual(['deblur-ablation']);
       expect(data.stageOrder).toEqual(['restoration', 'synthesis', 'fusion']);
-      expect(data.metricKinds).toMatchObject({ psnr: 'psnr', lpips: 'lpips', lpips_proxy: 'lpips_proxy', loss: 'loss' });
+      expect(data.metricKinds).toMatchObject({
+        psnr: 'psnr',
+        lpips: 'lpips',
+        lpips_proxy: 'lpips_proxy',
+        loss: 'loss',
+      });
 
       const first = filled.gridRuns[0]!;
       const s = data.series[first.id]!.restoration!.psnr!;
@@ -48,7 +53,11 @@ describe('readSnapshot', () => {
       expect(demo.name).toBe(NASTY_NAME);
       expect(demo.artifacts[0]!.url).toBeNull(); // the file does not exist
       // NaN and Infinity become gaps.
-      expect(data.series[demo.id]!.restoration!['loss/psnr']!.values.slice(1, 4)).toEqual([1 / 11, null, null]);
+      expect(data.series[demo.id]!.restoration!['loss/psnr']!.values.slice(1, 4)).toEqual([
+        1 / 11,
+        null,
+        null,
+      ]);
     } finally {
       store.close();
     }

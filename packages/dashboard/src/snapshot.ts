@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Json, RunStatus, TrackingStore, WorkerInfo } from '@ugpnet/store';
 import { artifactUrl, isPlainFile } from './artifact-urls.js';
-import { METRIC_KIND_ORDER, METRIC_KINDS, type MetricKind, type MetricKindInfo, metricKind } from './metric-kinds.js';
+import {
+  METRIC_KIND_ORDER,
+  METRIC_KINDS,
+  type MetricKind,
+  type MetricKindInfo,
+  metricKind,
+} from './metric-kinds.js';
 import { restoreCommand } from './restore-command.js';
 
 /** UGPNet's stages in training order; other stage names follow alphabetically. */
@@ -158,7 +164,9 @@ export function readSnapshot(store: TrackingStore, options: SnapshotOptions = {}
       stages.add(m.stage);
       metricKinds[m.key] ??= metricKind(m.key);
       byStage[m.stage] ??= {};
-      const s = (byStage[m.stage]![m.key] ??= { steps: [], values: [] });
+      const stage = byStage[m.stage]!;
+      stage[m.key] ??= { steps: [], values: [] };
+      const s = stage[m.key]!;
       s.steps.push(m.step);
       s.values.push(finite(m.value));
     }
@@ -247,7 +255,9 @@ export function readSnapshot(store: TrackingStore, options: SnapshotOptions = {}
     kindOrder: METRIC_KIND_ORDER,
     kinds: METRIC_KINDS,
     metricKinds,
-    experiments: store.listExperiments().map((e) => ({ name: e.name, specFile: e.specFile, createdAt: e.createdAt })),
+    experiments: store
+      .listExperiments()
+      .map((e) => ({ name: e.name, specFile: e.specFile, createdAt: e.createdAt })),
     grids: store.listGrids().map((g) => ({
       id: g.id,
       name: g.name,

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,10 +56,16 @@ describe('buildDashboard', () => {
     const data = loadData(out);
     expect(data.runs).toHaveLength(9);
     expect(data.live).toBe(false);
-    const urls = data.runs.flatMap((r) => r.artifacts.map((a) => a.url)).filter((u): u is string => u !== null);
+    const urls = data.runs
+      .flatMap((r) => r.artifacts.map((a) => a.url))
+      .filter((u): u is string => u !== null);
     expect(urls).toHaveLength(42);
     for (const url of urls) {
-      expect(readFileSync(join(out, decodeURIComponent(url))).subarray(1, 4).toString()).toBe('PNG');
+      expect(
+        readFileSync(join(out, decodeURIComponent(url)))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
     }
   });
 
@@ -66,7 +80,9 @@ describe('buildDashboard', () => {
     const other = join(dir, 'precious');
     mkdirSync(other);
     writeFileSync(join(other, 'thesis.tex'), 'x');
-    expect(() => buildDashboard({ db: filled.db, out: other })).toThrow(/not empty and is not a previous dashboard build/);
+    expect(() => buildDashboard({ db: filled.db, out: other })).toThrow(
+      /not empty and is not a previous dashboard build/,
+    );
     expect(readdirSync(other)).toEqual(['thesis.tex']);
     expect(() => buildDashboard({ db: filled.db, out: join(other, 'thesis.tex') })).toThrow(/is a file/);
   });

@@ -50,7 +50,10 @@ export function buildDashboard(options: BuildOptions): BuildReport {
     }
     writeFileSync(join(out, 'data.js'), `window.UGP_DATA = ${snapshotJson(data)};\n`);
     writeFileSync(join(out, 'index.html'), renderPage());
-    writeFileSync(join(out, SITE_MARKER), `${JSON.stringify({ store: data.storePath, version: data.version })}\n`);
+    writeFileSync(
+      join(out, SITE_MARKER),
+      `${JSON.stringify({ store: data.storePath, version: data.version })}\n`,
+    );
     const recorded = data.runs.reduce((n, r) => n + r.artifacts.length, 0);
     const shown = data.runs.reduce((n, r) => n + r.artifacts.filter((a) => a.url).length, 0);
     return {

@@ -32,10 +32,17 @@ export const dashboardBuildCommand: CommandModule<object, BuildArgs> = {
   builder: (y: Argv) =>
     y
       .option('db', dbOption)
-      .option('out', { type: 'string', demandOption: true, describe: 'output folder (new, empty, or a previous build)' })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'output folder (new, empty, or a previous build)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' })
       .example('$0 dashboard build --out site && xdg-open site/index.html', 'build, then open from disk')
-      .example('$0 dashboard build --db runs/gpu1.db --out /tmp/gpu1-site', 'another store') as unknown as Argv<BuildArgs>,
+      .example(
+        '$0 dashboard build --db runs/gpu1.db --out /tmp/gpu1-site',
+        'another store',
+      ) as unknown as Argv<BuildArgs>,
   handler: async (argv) => {
     const { buildDashboard } = await import('@ugpnet/dashboard');
     const report = buildDashboard({ db: argv.db, out: argv.out });
@@ -59,10 +66,17 @@ export const dashboardServeCommand: CommandModule<object, ServeArgs> = {
         default: '127.0.0.1',
         describe: 'address to bind; anything but loopback exposes your runs to the network',
       })
-      .option('poll', { type: 'number', default: 5000, describe: 'how often open pages check for new data (ms)' })
+      .option('poll', {
+        type: 'number',
+        default: 5000,
+        describe: 'how often open pages check for new data (ms)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print {url} as JSON once listening' })
       .example('$0 dashboard serve', 'http://127.0.0.1:8080/ from experiments/ugp.db')
-      .example('$0 dashboard serve --db runs/gpu1.db --port 9000', 'another store and port') as unknown as Argv<ServeArgs>,
+      .example(
+        '$0 dashboard serve --db runs/gpu1.db --port 9000',
+        'another store and port',
+      ) as unknown as Argv<ServeArgs>,
   handler: async (argv) => {
     const { serveDashboard } = await import('@ugpnet/dashboard');
     const server = await serveDashboard({ db: argv.db, port: argv.port, host: argv.host, pollMs: argv.poll });

@@ -26,8 +26,12 @@
     const parts = [];
     if (view === 'experiment') parts.push(args[0]);
     if (view === 'run' || view === 'grid') {
-      const run = view === 'run' ? data.runs.find((r) => r.id === args[0]) : data.runs.find((r) => r.gridId === args[0]);
-      if (run) parts.push(el('a', { href: `#/experiment/${encodeURIComponent(run.experiment)}` }, run.experiment));
+      const run =
+        view === 'run'
+          ? data.runs.find((r) => r.id === args[0])
+          : data.runs.find((r) => r.gridId === args[0]);
+      if (run)
+        parts.push(el('a', { href: `#/experiment/${encodeURIComponent(run.experiment)}` }, run.experiment));
       parts.push(view === 'run' ? (run ? run.name : args[0]) : `grid ${args[0]}`);
     }
     if (view === 'compare') parts.push('compare');
@@ -37,7 +41,9 @@
   function render() {
     const main = document.getElementById('app');
     const active = document.activeElement;
-    const focus = active?.id ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
+    const focus = active?.id
+      ? { id: active.id, start: active.selectionStart, end: active.selectionEnd }
+      : null;
     const scroll = window.scrollY;
     ugp.destroyCharts(main);
     main.replaceChildren();
@@ -48,12 +54,18 @@
     const r = route();
     const key = `${r.view}/${r.args.join('/')}`;
     const view = views[r.view];
-    if (view) view(main, data, r.args, (states[key] ??= {}), render);
-    else main.append(el('p', { class: 'empty' }, `Unknown page #/${r.view}. `, el('a', { href: '#/' }, 'Experiments')));
+    if (!states[key]) states[key] = {};
+    if (view) view(main, data, r.args, states[key], render);
+    else
+      main.append(
+        el('p', { class: 'empty' }, `Unknown page #/${r.view}. `, el('a', { href: '#/' }, 'Experiments')),
+      );
     crumbs(r);
-    document.getElementById('footer').replaceChildren(
-      `store ${data.storePath} · ${data.runs.length} runs · snapshot ${ugp.fmtTime(data.generatedAt)}`,
-    );
+    document
+      .getElementById('footer')
+      .replaceChildren(
+        `store ${data.storePath} · ${data.runs.length} runs · snapshot ${ugp.fmtTime(data.generatedAt)}`,
+      );
     if (focus) {
       const again = document.getElementById(focus.id);
       if (again) {
@@ -79,7 +91,9 @@
     status.textContent = 'live';
     async function poll() {
       try {
-        const res = await fetch(`${url}?since=${encodeURIComponent(data ? data.version : '')}`, { cache: 'no-store' });
+        const res = await fetch(`${url}?since=${encodeURIComponent(data ? data.version : '')}`, {
+          cache: 'no-store',
+        });
         if (res.status === 200) {
           data = await res.json();
           window.UGP_DATA = data;

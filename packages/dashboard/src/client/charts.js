@@ -29,7 +29,11 @@
         ctx.fillStyle = mark.color || '#333';
         ctx.font = '11px sans-serif';
         ctx.textAlign = px > area.right - 80 ? 'right' : 'left';
-        ctx.fillText(mark.label || `best @ ${mark.step}`, px + (ctx.textAlign === 'right' ? -4 : 4), area.top + 12 + 13 * i);
+        ctx.fillText(
+          mark.label || `best @ ${mark.step}`,
+          px + (ctx.textAlign === 'right' ? -4 : 4),
+          area.top + 12 + 13 * i,
+        );
       });
       ctx.restore();
     },

@@ -19,7 +19,11 @@
         el(
           'thead',
           {},
-          el('tr', {}, ['', 'run', 'status', 'grid params', 'backend', 'seed'].map((h) => el('th', {}, h))),
+          el(
+            'tr',
+            {},
+            ['', 'run', 'status', 'grid params', 'backend', 'seed'].map((h) => el('th', {}, h)),
+          ),
         ),
         el(
           'tbody',
@@ -69,7 +73,12 @@
       stages.map((s) => el('option', { value: s, selected: s === stage }, s)),
     );
     main.append(
-      el('div', { class: 'toolbar' }, el('label', {}, 'stage ', stageSelect), ugp.smoothingControl(smoothing, rerender)),
+      el(
+        'div',
+        { class: 'toolbar' },
+        el('label', {}, 'stage ', stageSelect),
+        ugp.smoothingControl(smoothing, rerender),
+      ),
     );
 
     const marks = runs.flatMap((r, i) => {
@@ -78,7 +87,7 @@
     });
     const keys = ugp.sortKeys(
       data,
-      runs.flatMap((r) => Object.keys((data.series[r.id] || {})[stage] || {})),
+      runs.flatMap((r) => Object.keys(data.series[r.id]?.[stage] || {})),
     );
     const charts = el('div', { class: 'charts' });
     main.append(charts);
@@ -88,9 +97,15 @@
         id: `compare:${stage}:${key}`,
         title: `${key} · ${data.kinds[kind].label}`,
         curves: runs
-          .map((r, i) => ({ run: r, i, s: ((data.series[r.id] || {})[stage] || {})[key] }))
+          .map((r, i) => ({ run: r, i, s: data.series[r.id]?.[stage]?.[key] }))
           .filter((c) => c.s)
-          .map(({ run, i, s }) => ({ key, label: run.name, steps: s.steps, values: s.values, colorIndex: i })),
+          .map(({ run, i, s }) => ({
+            key,
+            label: run.name,
+            steps: s.steps,
+            values: s.values,
+            colorIndex: i,
+          })),
         smoothing,
         marks,
       });

@@ -64,7 +64,9 @@
     );
     const { axes, fixed } = gridAxes(runs);
     if (fixed.length) {
-      main.append(el('p', {}, 'Same in every cell: ', fixed.map((f) => `${f.key}=${f.values[0]}`).join(', ')));
+      main.append(
+        el('p', {}, 'Same in every cell: ', fixed.map((f) => `${f.key}=${f.values[0]}`).join(', ')),
+      );
     }
 
     const stages = ugp.stageSort(
@@ -161,7 +163,10 @@
           return { members, ...ugp.meanStd(members.map(value)) };
         }),
       );
-      const means = cells.flat().map((c) => c.mean).filter((m) => m !== null);
+      const means = cells
+        .flat()
+        .map((c) => c.mean)
+        .filter((m) => m !== null);
       const lo = Math.min(...means);
       const hi = Math.max(...means);
       const shade = (mean) => {
@@ -191,7 +196,13 @@
         el(
           'section',
           { class: 'grid-table' },
-          el('h2', {}, `${data.kinds[kind].label} `, keySelect, ` · ${state.stage}, ${state.mode} value, mean ± std over seeds`),
+          el(
+            'h2',
+            {},
+            `${data.kinds[kind].label} `,
+            keySelect,
+            ` · ${state.stage}, ${state.mode} value, mean ± std over seeds`,
+          ),
           el(
             'table',
             { class: 'data heatmap', id: `grid-${kind}`, 'data-key': key },
@@ -201,7 +212,11 @@
               el(
                 'tr',
                 {},
-                el('th', {}, rowAxis ? `${rowAxis.key} \\ ${colAxes.map((a) => a.key).join(', ') || ''}` : ''),
+                el(
+                  'th',
+                  {},
+                  rowAxis ? `${rowAxis.key} \\ ${colAxes.map((a) => a.key).join(', ') || ''}` : '',
+                ),
                 colCombos.map((combo) => el('th', {}, colLabel(combo))),
               ),
             ),
@@ -243,9 +258,12 @@
       );
     }
     if (tables === 0) {
-      main.append(el('p', { class: 'empty' }, `No PSNR, SSIM or LPIPS values logged in stage ${state.stage}.`));
+      main.append(
+        el('p', { class: 'empty' }, `No PSNR, SSIM or LPIPS values logged in stage ${state.stage}.`),
+      );
     }
-    main.append(el('h2', {}, 'Cells'), ugp.runsTable(data, runs, (state.table ??= {}), rerender));
+    state.table ??= {};
+    main.append(el('h2', {}, 'Cells'), ugp.runsTable(data, runs, state.table, rerender));
   }
 
   Object.assign(ugp, { renderGrid, gridAxes });

@@ -50,12 +50,25 @@
             el('td', { class: 'num' }, c.step),
             el('td', {}, checkpointMetrics(c), c.bestByFallback ? el('em', {}, ' (best by psnr)') : null),
             el('td', {}, el('code', { class: 'path' }, c.absolutePath)),
-            el('td', {}, el('code', { class: 'restore' }, c.restoreCommand), ' ', copyButton(c.restoreCommand)),
+            el(
+              'td',
+              {},
+              el('code', { class: 'restore' }, c.restoreCommand),
+              ' ',
+              copyButton(c.restoreCommand),
+            ),
           );
         }),
     );
     if (rows.length === 0) return el('p', { class: 'empty' }, 'No checkpoints saved yet.');
-    const heads = [runs.length > 1 ? 'run' : null, 'stage', 'step', 'metrics at save', 'path', 'restore with it'];
+    const heads = [
+      runs.length > 1 ? 'run' : null,
+      'stage',
+      'step',
+      'metrics at save',
+      'path',
+      'restore with it',
+    ];
     return el(
       'table',
       { class: 'data', id: 'best-checkpoints' },
@@ -96,9 +109,9 @@
   }
 
   function sampleSteps(runs, stage) {
-    return [...new Set(runs.flatMap((r) => r.artifacts.filter((a) => a.stage === stage).map((a) => a.step)))].sort(
-      (a, b) => a - b,
-    );
+    return [
+      ...new Set(runs.flatMap((r) => r.artifacts.filter((a) => a.stage === stage).map((a) => a.step))),
+    ].sort((a, b) => a - b);
   }
 
   /** A step picker plus the samples of `runs` at that step; defaults to the last step all runs share. */
@@ -106,7 +119,9 @@
     const steps = sampleSteps(runs, stage);
     if (steps.length === 0) return null;
     state.sampleStep ??= {};
-    const shared = steps.filter((s) => runs.every((r) => r.artifacts.some((a) => a.stage === stage && a.step === s)));
+    const shared = steps.filter((s) =>
+      runs.every((r) => r.artifacts.some((a) => a.stage === stage && a.step === s)),
+    );
     let step = state.sampleStep[stage];
     if (!steps.includes(step)) step = shared.length ? shared[shared.length - 1] : steps[steps.length - 1];
     const select = el(
@@ -136,7 +151,12 @@
       ['run id', run.id],
       ['experiment', el('a', { href: `#/experiment/${encodeURIComponent(run.experiment)}` }, run.experiment)],
       ['grid', run.gridId ? el('a', { href: `#/grid/${encodeURIComponent(run.gridId)}` }, run.gridId) : null],
-      ['grid params', Object.entries(run.cellParams).map(([k, v]) => `${k}=${fmtJson(v)}`).join(', ') || null],
+      [
+        'grid params',
+        Object.entries(run.cellParams)
+          .map(([k, v]) => `${k}=${fmtJson(v)}`)
+          .join(', ') || null,
+      ],
       ['stage', run.stage],
       ['backend', run.backend],
       ['seed', run.seed],

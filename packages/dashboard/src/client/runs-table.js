@@ -41,7 +41,11 @@
         el(
           'thead',
           {},
-          el('tr', {}, ['experiment', 'runs', 'status', 'grids', 'spec', 'created'].map((h) => el('th', {}, h))),
+          el(
+            'tr',
+            {},
+            ['experiment', 'runs', 'status', 'grids', 'spec', 'created'].map((h) => el('th', {}, h)),
+          ),
         ),
         el('tbody', {}, rows),
       ),
@@ -52,7 +56,13 @@
   function runColumns(data, runs) {
     const cols = [
       { id: 'name', label: 'run', show: true, fixed: true, get: (r) => r.name },
-      { id: 'status', label: 'status', show: true, get: (r) => r.status, cell: (r) => ugp.statusBadge(r.status) },
+      {
+        id: 'status',
+        label: 'status',
+        show: true,
+        get: (r) => r.status,
+        cell: (r) => ugp.statusBadge(r.status),
+      },
       { id: 'stage', label: 'stage', show: true, get: (r) => r.stage },
       { id: 'backend', label: 'backend', show: true, get: (r) => r.backend },
       { id: 'seed', label: 'seed', show: true, get: (r) => r.seed },
@@ -75,10 +85,12 @@
         [...pairs.values()].map((s) => s.stage),
       )
       .flatMap((stage) =>
-        ugp.sortKeys(
-          data,
-          [...pairs.values()].filter((s) => s.stage === stage).map((s) => s.key),
-        ).map((key) => ({ stage, key })),
+        ugp
+          .sortKeys(
+            data,
+            [...pairs.values()].filter((s) => s.stage === stage).map((s) => s.key),
+          )
+          .map((key) => ({ stage, key })),
       );
     for (const { stage, key } of ordered) {
       const kind = data.metricKinds[key] || 'other';
@@ -100,7 +112,14 @@
       });
     }
     cols.push(
-      { id: 'created', label: 'created', show: false, numeric: true, get: (r) => r.createdAt, text: ugp.fmtTime },
+      {
+        id: 'created',
+        label: 'created',
+        show: false,
+        numeric: true,
+        get: (r) => r.createdAt,
+        text: ugp.fmtTime,
+      },
       {
         id: 'duration',
         label: 'duration',
@@ -289,7 +308,8 @@
           }),
         ),
         visible.map((c) => {
-          if (c.id === 'name') return el('td', {}, el('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.name));
+          if (c.id === 'name')
+            return el('td', {}, el('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.name));
           const content = c.cell ? c.cell(r) : cellText(c, r);
           return el('td', { class: c.numeric ? 'num' : null, 'data-col': c.id }, content);
         }),

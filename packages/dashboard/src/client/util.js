@@ -1,7 +1,8 @@
 // Shared helpers of the dashboard pages: DOM building (text only, never innerHTML with data), number
 // formatting, smoothing, statistics and remembered settings.
 (() => {
-  const ugp = (window.ugp = window.ugp || {});
+  window.ugp = window.ugp || {};
+  const ugp = window.ugp;
 
   /** Creates an element: el('a', { href: '#/', class: 'x', onclick: f }, 'text', child, [more]). */
   function el(tag, attrs, ...children) {
@@ -10,7 +11,8 @@
       if (v === undefined || v === null || v === false) continue;
       if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
       else if (k === 'class') node.className = v;
-      else if (k === 'style') node.style.cssText = v; // CSSOM, so the server's CSP needs no 'unsafe-inline'
+      else if (k === 'style')
+        node.style.cssText = v; // CSSOM, so the server's CSP needs no 'unsafe-inline'
       else if (k === 'dataset') Object.assign(node.dataset, v);
       else if (k === 'value') node.value = v;
       else if (k === 'checked') node.checked = Boolean(v);

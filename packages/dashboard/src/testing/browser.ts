@@ -17,7 +17,9 @@ export interface Browser {
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set UGP_CHROMIUM)`);
+    throw new Error(
+      `no chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set UGP_CHROMIUM)`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'ugp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

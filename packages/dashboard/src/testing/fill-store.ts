@@ -54,7 +54,13 @@ export function fillStore(dir: string): FilledStore {
       specFile: 'experiments/deblur-ablation.yaml',
       spec: { axes: { pretrained_r: [true, false], pretrained_g: [true, false] }, seeds: [1, 2] },
     });
-    const cells = [];
+    const cells: {
+      cellId: string;
+      cellIndex: number;
+      name: string;
+      params: { pretrained_r: boolean; pretrained_g: boolean };
+      seed: number;
+    }[] = [];
     for (const pretrainedR of [true, false]) {
       for (const pretrainedG of [true, false]) {
         for (const seed of [1, 2]) {
@@ -80,7 +86,10 @@ export function fillStore(dir: string): FilledStore {
       const { id, pretrainedR, pretrainedG, seed } = run;
       store.startRun(id);
       store.updateRun(id, { backend: i % 2 ? 'wasm' : 'node-gpu', stage: 'restoration' });
-      store.logParams(id, flattenParams({ restoration: { lr: 1e-4, iters: 1000 }, pretrained_r: pretrainedR }));
+      store.logParams(
+        id,
+        flattenParams({ restoration: { lr: 1e-4, iters: 1000 }, pretrained_r: pretrainedR }),
+      );
       for (const step of range(0, 1000, 100)) {
         store.logMetrics(id, 'restoration', step, { loss: -20 - step / 100 - seed });
       }
@@ -89,7 +98,13 @@ export function fillStore(dir: string): FilledStore {
         const ssim = 0.6 + psnr / 100;
         store.logMetrics(id, 'restoration', step, { psnr, ssim });
         store.saveCheckpoint(
-          { runId: id, stage: 'restoration', step, path: `checkpoints/${id}/restoration-${step}.safetensors`, metrics: { psnr, ssim } },
+          {
+            runId: id,
+            stage: 'restoration',
+            step,
+            path: `checkpoints/${id}/restoration-${step}.safetensors`,
+            metrics: { psnr, ssim },
+          },
           { metric: 'psnr', mode: 'max' },
         );
       }
@@ -107,7 +122,13 @@ export function fillStore(dir: string): FilledStore {
         const lpipsProxy = 0.5 - (pretrainedG ? 0.1 : 0) - step / 6000 + seed * 0.01;
         store.logMetrics(id, 'synthesis', step, { lpips_proxy: lpipsProxy });
         store.saveCheckpoint(
-          { runId: id, stage: 'synthesis', step, path: `checkpoints/${id}/synthesis-${step}.safetensors`, metrics: { lpips_proxy: lpipsProxy } },
+          {
+            runId: id,
+            stage: 'synthesis',
+            step,
+            path: `checkpoints/${id}/synthesis-${step}.safetensors`,
+            metrics: { lpips_proxy: lpipsProxy },
+          },
           { metric: 'lpips_proxy', mode: 'min' },
         );
         sample(store, dir, id, 'synthesis', step, i * 30);
@@ -120,7 +141,13 @@ export function fillStore(dir: string): FilledStore {
         const lpips = fusionLpips(step, pretrainedG, seed);
         store.logMetrics(id, 'fusion', step, { psnr, lpips, lpips_proxy: lpips + 0.02 });
         store.saveCheckpoint(
-          { runId: id, stage: 'fusion', step, path: `checkpoints/${id}/fusion-${step}.safetensors`, metrics: { psnr, lpips } },
+          {
+            runId: id,
+            stage: 'fusion',
+            step,
+            path: `checkpoints/${id}/fusion-${step}.safetensors`,
+            metrics: { psnr, lpips },
+          },
           { metric: 'psnr', mode: 'max' },
         );
         sample(store, dir, id, 'fusion', step, i * 30);
@@ -128,7 +155,12 @@ export function fillStore(dir: string): FilledStore {
       store.endRun(id, 'finished');
     });
 
-    const demo = store.createRun({ name: NASTY_NAME, experiment: DEMO_EXPERIMENT, backend: 'cpu', seed: 777 });
+    const demo = store.createRun({
+      name: NASTY_NAME,
+      experiment: DEMO_EXPERIMENT,
+      backend: 'cpu',
+      seed: 777,
+    });
     store.startRun(demo.id);
     store.updateRun(demo.id, { stage: 'restoration' });
     range(0, 50, 10).forEach((step, i) => {
@@ -136,7 +168,13 @@ export function fillStore(dir: string): FilledStore {
       store.logMetrics(demo.id, 'restoration', step, { 'loss/psnr': loss });
     });
     // An artifact whose file does not exist: shown as missing, never served.
-    store.logArtifact({ runId: demo.id, stage: 'restoration', step: 50, kind: 'samples', path: 'samples/gone.png' });
+    store.logArtifact({
+      runId: demo.id,
+      stage: 'restoration',
+      step: 50,
+      kind: 'samples',
+      path: 'samples/gone.png',
+    });
     return { db, dir, gridRuns, demoRunId: demo.id };
   } finally {
     store.close();
