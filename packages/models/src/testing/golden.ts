@@ -1,0 +1,55 @@
+// Access to ../shared/golden (reference outputs of the official PyTorch code) for the
+// parity tests. The folder sits next to the repository; UGP_GOLDEN_DIR overrides it.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { nchwToNhwc, pthStateDict, readNpy, readPth, type TorchTensor } from '@ugpnet/tensor';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const GOLDEN_DIR = process.env.UGP_GOLDEN_DIR ?? resolve(here, '../../../../../shared/golden');
+
+/** False where the golden folder is absent: parity tests are then skipped, not failed. */
+export const hasGolden = existsSync(join(GOLDEN_DIR, 'README.md'));
+
+export function goldenPath(caseName: string, file: string): string {
+  return join(GOLDEN_DIR, caseName, file);
+}
+
+/** A golden checkpoint's state dict (params/params_ema wrappers unwrapped, or one `section`). */
+export async function goldenStateDict(
+  caseName: string,
+  file: string,
+  section?: string,
+): Promise<Map<string, TorchTensor>> {
+  const path = goldenPath(caseName, file);
+  return pthStateDict(await readPth(path), { section, source: path });
+}
+
+/** A golden .npy tensor (NCHW) as an NHWC tf tensor. */
+export function goldenImage(caseName: string, name: string): tf.Tensor4D {
+  return nchwToNhwc(readNpy(goldenPath(caseName, `${name}.npy`)));
+}
+
+export interface Parity {
+  maxAbs: number;
+  tolerance: number;
+  refMaxAbs: number;
+}
+
+/** max|ours − ref| against the suggested tolerance 1e-4 · max(1, max|ref|). */
+export function compareToGolden(caseName: string, name: string, ours: tf.Tensor4D): Parity {
+  const ref = goldenImage(caseName, name);
+  try {
+    if (ref.shape.join() !== ours.shape.join()) {
+      throw new Error(`${caseName}/${name}: shape [${ours.shape}] vs golden [${ref.shape}]`);
+    }
+    const stats = tf.tidy(() => tf.stack([tf.max(tf.abs(tf.sub(ours, ref))), tf.max(tf.abs(ref))]));
+    const [maxAbs, refMaxAbs] = stats.dataSync() as Float32Array;
+    stats.dispose();
+    return { maxAbs: maxAbs!, refMaxAbs: refMaxAbs!, tolerance: 1e-4 * Math.max(1, refMaxAbs!) };
+  } finally {
+    ref.dispose();
+  }
+}
