@@ -1,0 +1,508 @@
+// Mixed-radix (2, 3, 4, 5) complex FFT, self-sorting Stockham form, on split re/im Float64Arrays.
+// Sizes are 5-smooth (2^a·3^b·5^c) so a padded 512 image fits a 576 transform instead of 1024.
+
+/** Smallest 5-smooth integer ≥ n (a size this FFT handles). */
+export function nextFftSize(n: number): number {
+  for (let m = Math.max(1, n); ; m++) {
+    let r = m;
+    for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
+    if (r === 1) return m;
+  }
+}
+
+interface Stage {
+  radix: number;
+  /** Stride of the already-transformed sub-blocks (s in the Stockham recursion). */
+  stride: number;
+  /** Butterflies per stride (m = n / (s·radix)). */
+  m: number;
+  /** Twiddles w_n^{j·p} for j = 1..radix-1, p = 0..m-1, as [p·(radix-1) + j-1]. */
+  twRe: Float64Array;
+  twIm: Float64Array;
+}
+
+/** A precomputed plan for one transform length. */
+export class FftPlan {
+  readonly n: number;
+  private readonly stages: Stage[] = [];
+  private readonly bufRe: Float64Array;
+  private readonly bufIm: Float64Array;
+
+  constructor(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`FFT size must be a positive integer, got ${n}`);
+    this.n = n;
+    const radices: number[] = [];
+    let r = n;
+    while (r % 4 === 0) {
+      radices.push(4);
+      r /= 4;
+    }
+    for (const p of [2, 3, 5]) {
+      while (r % p === 0) {
+        radices.push(p);
+        r /= p;
+      }
+    }
+    if (r !== 1) throw new Error(`FFT size ${n} is not 5-smooth (use nextFftSize)`);
+    let stride = 1;
+    for (const radix of radices) {
+      const len = n / stride;
+      const m = len / radix;
+      const twRe = new Float64Array(m * (radix - 1));
+      const twIm = new Float64Array(m * (radix - 1));
+      for (let p = 0; p < m; p++) {
+        for (let j = 1; j < radix; j++) {
+          const angle = (-2 * Math.PI * j * p) / len;
+          twRe[p * (radix - 1) + j - 1] = Math.cos(angle);
+          twIm[p * (radix - 1) + j - 1] = Math.sin(angle);
+        }
+      }
+      this.stages.push({ radix, stride, m, twRe, twIm });
+      stride *= radix;
+    }
+    this.bufRe = new Float64Array(n);
+    this.bufIm = new Float64Array(n);
+  }
+
+  /** In-place forward DFT (sign −1, unscaled) of re/im. */
+  forward(re: Float64Array, im: Float64Array): void {
+    let xr = re;
+    let xi = im;
+    let yr = this.bufRe;
+    let yi = this.bufIm;
+    for (const stage of this.stages) {
+      switch (stage.radix) {
+        case 4:
+          radix4(stage, xr, xi, yr, yi);
+          break;
+        case 2:
+          radix2(stage, xr, xi, yr, yi);
+          break;
+        case 3:
+          radix3(stage, xr, xi, yr, yi);
+          break;
+        default:
+          radix5(stage, xr, xi, yr, yi);
+      }
+      const tr = xr;
+      xr = yr;
+      yr = tr;
+      const ti = xi;
+      xi = yi;
+      yi = ti;
+    }
+    if (xr !== re) {
+      re.set(xr);
+      im.set(xi);
+    }
+  }
+
+  /**
+   * In-place forward DFT along the first axis of an n×cols row-major array, for the columns
+   * x0 ≤ x < x1 only: each butterfly runs over a row segment, so the inner loop is contiguous.
+   * `scratchRe/Im` must hold n·cols values.
+   */
+  forwardColumns(
+    re: Float64Array,
+    im: Float64Array,
+    cols: number,
+    scratchRe: Float64Array,
+    scratchIm: Float64Array,
+    x0 = 0,
+    x1 = cols,
+  ): void {
+    let xr = re;
+    let xi = im;
+    let yr = scratchRe;
+    let yi = scratchIm;
+    for (const stage of this.stages) {
+      columnStage(stage, cols, x0, x1, xr, xi, yr, yi);
+      const tr = xr;
+      xr = yr;
+      yr = tr;
+      const ti = xi;
+      xi = yi;
+      yi = ti;
+    }
+    if (xr !== re) {
+      for (let y = 0; y < this.n; y++) {
+        re.set(xr.subarray(y * cols + x0, y * cols + x1), y * cols + x0);
+        im.set(xi.subarray(y * cols + x0, y * cols + x1), y * cols + x0);
+      }
+    }
+  }
+
+  /** Unscaled inverse of forwardColumns (conjugation via swapped re/im); divide by n yourself. */
+  backwardColumns(
+    re: Float64Array,
+    im: Float64Array,
+    cols: number,
+    scratchRe: Float64Array,
+    scratchIm: Float64Array,
+    x0 = 0,
+    x1 = cols,
+  ): void {
+    this.forwardColumns(im, re, cols, scratchIm, scratchRe, x0, x1);
+  }
+
+  /** Unscaled inverse DFT (conjugation via swapped re/im): n times the inverse. */
+  backward(re: Float64Array, im: Float64Array): void {
+    this.forward(im, re);
+  }
+
+  /** In-place inverse DFT, scaled by 1/n (conjugation via swapped re/im). */
+  inverse(re: Float64Array, im: Float64Array): void {
+    this.forward(im, re);
+    const scale = 1 / this.n;
+    for (let i = 0; i < this.n; i++) {
+      re[i]! *= scale;
+      im[i]! *= scale;
+    }
+  }
+}
+
+// Each stage: for p < m, q < s: a_k = x[q + s(p + k·m)], y[q + s(radix·p + j)] = DFT_radix(a)_j · w^{j·p}.
+
+function radix2(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const { stride: s, m, twRe, twIm } = st;
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const wr = twRe[p]!;
+    const wi = twIm[p]!;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const i1 = i0 + sm;
+      const ar = xr[i0]!;
+      const ai = xi[i0]!;
+      const br = xr[i1]!;
+      const bi = xi[i1]!;
+      const o = q + s * 2 * p;
+      yr[o] = ar + br;
+      yi[o] = ai + bi;
+      const dr = ar - br;
+      const di = ai - bi;
+      yr[o + s] = dr * wr - di * wi;
+      yi[o + s] = dr * wi + di * wr;
+    }
+  }
+}
+
+function radix4(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const { stride: s, m, twRe, twIm } = st;
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = twRe[3 * p]!;
+    const w1i = twIm[3 * p]!;
+    const w2r = twRe[3 * p + 1]!;
+    const w2i = twIm[3 * p + 1]!;
+    const w3r = twRe[3 * p + 2]!;
+    const w3i = twIm[3 * p + 2]!;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const a0r = xr[i0]!;
+      const a0i = xi[i0]!;
+      const a1r = xr[i0 + sm]!;
+      const a1i = xi[i0 + sm]!;
+      const a2r = xr[i0 + 2 * sm]!;
+      const a2i = xi[i0 + 2 * sm]!;
+      const a3r = xr[i0 + 3 * sm]!;
+      const a3i = xi[i0 + 3 * sm]!;
+      const t0r = a0r + a2r;
+      const t0i = a0i + a2i;
+      const t1r = a0r - a2r;
+      const t1i = a0i - a2i;
+      const t2r = a1r + a3r;
+      const t2i = a1i + a3i;
+      // (a1 − a3)·(−i)
+      const t3r = a1i - a3i;
+      const t3i = a3r - a1r;
+      const o = q + s * 4 * p;
+      yr[o] = t0r + t2r;
+      yi[o] = t0i + t2i;
+      const b1r = t1r + t3r;
+      const b1i = t1i + t3i;
+      const b2r = t0r - t2r;
+      const b2i = t0i - t2i;
+      const b3r = t1r - t3r;
+      const b3i = t1i - t3i;
+      yr[o + s] = b1r * w1r - b1i * w1i;
+      yi[o + s] = b1r * w1i + b1i * w1r;
+      yr[o + 2 * s] = b2r * w2r - b2i * w2i;
+      yi[o + 2 * s] = b2r * w2i + b2i * w2r;
+      yr[o + 3 * s] = b3r * w3r - b3i * w3i;
+      yi[o + 3 * s] = b3r * w3i + b3i * w3r;
+    }
+  }
+}
+
+const SIN60 = Math.sqrt(3) / 2;
+
+function radix3(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const { stride: s, m, twRe, twIm } = st;
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = twRe[2 * p]!;
+    const w1i = twIm[2 * p]!;
+    const w2r = twRe[2 * p + 1]!;
+    const w2i = twIm[2 * p + 1]!;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const a0r = xr[i0]!;
+      const a0i = xi[i0]!;
+      const a1r = xr[i0 + sm]!;
+      const a1i = xi[i0 + sm]!;
+      const a2r = xr[i0 + 2 * sm]!;
+      const a2i = xi[i0 + 2 * sm]!;
+      const sr = a1r + a2r;
+      const si = a1i + a2i;
+      const cr = a0r - 0.5 * sr;
+      const ci = a0i - 0.5 * si;
+      // −i·sin60·(a1 − a2)
+      const dr = SIN60 * (a1i - a2i);
+      const di = -SIN60 * (a1r - a2r);
+      const o = q + s * 3 * p;
+      yr[o] = a0r + sr;
+      yi[o] = a0i + si;
+      const b1r = cr + dr;
+      const b1i = ci + di;
+      const b2r = cr - dr;
+      const b2i = ci - di;
+      yr[o + s] = b1r * w1r - b1i * w1i;
+      yi[o + s] = b1r * w1i + b1i * w1r;
+      yr[o + 2 * s] = b2r * w2r - b2i * w2i;
+      yi[o + 2 * s] = b2r * w2i + b2i * w2r;
+    }
+  }
+}
+
+const C1 = Math.cos((2 * Math.PI) / 5);
+const C2 = Math.cos((4 * Math.PI) / 5);
+const S1 = Math.sin((2 * Math.PI) / 5);
+const S2 = Math.sin((4 * Math.PI) / 5);
+
+function radix5(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const { stride: s, m, twRe, twIm } = st;
+  const sm = s * m;
+  const b = new Float64Array(10);
+  for (let p = 0; p < m; p++) {
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const a0r = xr[i0]!;
+      const a0i = xi[i0]!;
+      const a1r = xr[i0 + sm]!;
+      const a1i = xi[i0 + sm]!;
+      const a2r = xr[i0 + 2 * sm]!;
+      const a2i = xi[i0 + 2 * sm]!;
+      const a3r = xr[i0 + 3 * sm]!;
+      const a3i = xi[i0 + 3 * sm]!;
+      const a4r = xr[i0 + 4 * sm]!;
+      const a4i = xi[i0 + 4 * sm]!;
+      const s1r = a1r + a4r;
+      const s1i = a1i + a4i;
+      const d1r = a1r - a4r;
+      const d1i = a1i - a4i;
+      const s2r = a2r + a3r;
+      const s2i = a2i + a3i;
+      const d2r = a2r - a3r;
+      const d2i = a2i - a3i;
+      const c1r = a0r + C1 * s1r + C2 * s2r;
+      const c1i = a0i + C1 * s1i + C2 * s2i;
+      const c2r = a0r + C2 * s1r + C1 * s2r;
+      const c2i = a0i + C2 * s1i + C1 * s2i;
+      // e1 = S1·d1 + S2·d2, e2 = S2·d1 − S1·d2; −i·e = (e.im, −e.re)
+      const e1r = S1 * d1r + S2 * d2r;
+      const e1i = S1 * d1i + S2 * d2i;
+      const e2r = S2 * d1r - S1 * d2r;
+      const e2i = S2 * d1i - S1 * d2i;
+      b[0] = c1r + e1i; // b1
+      b[1] = c1i - e1r;
+      b[2] = c2r + e2i; // b2
+      b[3] = c2i - e2r;
+      b[4] = c2r - e2i; // b3
+      b[5] = c2i + e2r;
+      b[6] = c1r - e1i; // b4
+      b[7] = c1i + e1r;
+      const o = q + s * 5 * p;
+      yr[o] = a0r + s1r + s2r;
+      yi[o] = a0i + s1i + s2i;
+      for (let j = 1; j < 5; j++) {
+        const wr = twRe[4 * p + j - 1]!;
+        const wi = twIm[4 * p + j - 1]!;
+        const br = b[2 * (j - 1)]!;
+        const bi = b[2 * (j - 1) + 1]!;
+        yr[o + j * s] = br * wr - bi * wi;
+        yi[o + j * s] = br * wi + bi * wr;
+      }
+    }
+  }
+}
+
+// The same Stockham stages with every element a whole row of `cols` values.
+function columnStage(
+  st: Stage,
+  cols: number,
+  x0: number,
+  x1: number,
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+): void {
+  const { radix, stride: s, m, twRe, twIm } = st;
+  const sm = s * m * cols;
+  const r1 = radix - 1;
+  for (let p = 0; p < m; p++) {
+    for (let q = 0; q < s; q++) {
+      const i0 = (q + s * p) * cols;
+      const o = (q + s * radix * p) * cols;
+      const os = s * cols;
+      if (radix === 4) {
+        const w1r = twRe[3 * p]!;
+        const w1i = twIm[3 * p]!;
+        const w2r = twRe[3 * p + 1]!;
+        const w2i = twIm[3 * p + 1]!;
+        const w3r = twRe[3 * p + 2]!;
+        const w3i = twIm[3 * p + 2]!;
+        for (let x = x0; x < x1; x++) {
+          const a = i0 + x;
+          const a0r = xr[a]!;
+          const a0i = xi[a]!;
+          const a1r = xr[a + sm]!;
+          const a1i = xi[a + sm]!;
+          const a2r = xr[a + 2 * sm]!;
+          const a2i = xi[a + 2 * sm]!;
+          const a3r = xr[a + 3 * sm]!;
+          const a3i = xi[a + 3 * sm]!;
+          const t0r = a0r + a2r;
+          const t0i = a0i + a2i;
+          const t1r = a0r - a2r;
+          const t1i = a0i - a2i;
+          const t2r = a1r + a3r;
+          const t2i = a1i + a3i;
+          const t3r = a1i - a3i;
+          const t3i = a3r - a1r;
+          const b = o + x;
+          yr[b] = t0r + t2r;
+          yi[b] = t0i + t2i;
+          const b1r = t1r + t3r;
+          const b1i = t1i + t3i;
+          const b2r = t0r - t2r;
+          const b2i = t0i - t2i;
+          const b3r = t1r - t3r;
+          const b3i = t1i - t3i;
+          yr[b + os] = b1r * w1r - b1i * w1i;
+          yi[b + os] = b1r * w1i + b1i * w1r;
+          yr[b + 2 * os] = b2r * w2r - b2i * w2i;
+          yi[b + 2 * os] = b2r * w2i + b2i * w2r;
+          yr[b + 3 * os] = b3r * w3r - b3i * w3i;
+          yi[b + 3 * os] = b3r * w3i + b3i * w3r;
+        }
+      } else if (radix === 2) {
+        const wr = twRe[p]!;
+        const wi = twIm[p]!;
+        for (let x = x0; x < x1; x++) {
+          const a = i0 + x;
+          const ar = xr[a]!;
+          const ai = xi[a]!;
+          const br = xr[a + sm]!;
+          const bi = xi[a + sm]!;
+          const b = o + x;
+          yr[b] = ar + br;
+          yi[b] = ai + bi;
+          const dr = ar - br;
+          const di = ai - bi;
+          yr[b + os] = dr * wr - di * wi;
+          yi[b + os] = dr * wi + di * wr;
+        }
+      } else if (radix === 3) {
+        const w1r = twRe[2 * p]!;
+        const w1i = twIm[2 * p]!;
+        const w2r = twRe[2 * p + 1]!;
+        const w2i = twIm[2 * p + 1]!;
+        for (let x = x0; x < x1; x++) {
+          const a = i0 + x;
+          const a0r = xr[a]!;
+          const a0i = xi[a]!;
+          const a1r = xr[a + sm]!;
+          const a1i = xi[a + sm]!;
+          const a2r = xr[a + 2 * sm]!;
+          const a2i = xi[a + 2 * sm]!;
+          const sr = a1r + a2r;
+          const si = a1i + a2i;
+          const cr = a0r - 0.5 * sr;
+          const ci = a0i - 0.5 * si;
+          const dr = SIN60 * (a1i - a2i);
+          const di = -SIN60 * (a1r - a2r);
+          const b = o + x;
+          yr[b] = a0r + sr;
+          yi[b] = a0i + si;
+          const b1r = cr + dr;
+          const b1i = ci + di;
+          const b2r = cr - dr;
+          const b2i = ci - di;
+          yr[b + os] = b1r * w1r - b1i * w1i;
+          yi[b + os] = b1r * w1i + b1i * w1r;
+          yr[b + 2 * os] = b2r * w2r - b2i * w2i;
+          yi[b + 2 * os] = b2r * w2i + b2i * w2r;
+        }
+      } else {
+        const w1r = twRe[r1 * p]!;
+        const w1i = twIm[r1 * p]!;
+        const w2r = twRe[r1 * p + 1]!;
+        const w2i = twIm[r1 * p + 1]!;
+        const w3r = twRe[r1 * p + 2]!;
+        const w3i = twIm[r1 * p + 2]!;
+        const w4r = twRe[r1 * p + 3]!;
+        const w4i = twIm[r1 * p + 3]!;
+        for (let x = x0; x < x1; x++) {
+          const a = i0 + x;
+          const a0r = xr[a]!;
+          const a0i = xi[a]!;
+          const a1r = xr[a + sm]!;
+          const a1i = xi[a + sm]!;
+          const a2r = xr[a + 2 * sm]!;
+          const a2i = xi[a + 2 * sm]!;
+          const a3r = xr[a + 3 * sm]!;
+          const a3i = xi[a + 3 * sm]!;
+          const a4r = xr[a + 4 * sm]!;
+          const a4i = xi[a + 4 * sm]!;
+          const s1r = a1r + a4r;
+          const s1i = a1i + a4i;
+          const d1r = a1r - a4r;
+          const d1i = a1i - a4i;
+          const s2r = a2r + a3r;
+          const s2i = a2i + a3i;
+          const d2r = a2r - a3r;
+          const d2i = a2i - a3i;
+          const c1r = a0r + C1 * s1r + C2 * s2r;
+          const c1i = a0i + C1 * s1i + C2 * s2i;
+          const c2r = a0r + C2 * s1r + C1 * s2r;
+          const c2i = a0i + C2 * s1i + C1 * s2i;
+          const e1r = S1 * d1r + S2 * d2r;
+          const e1i = S1 * d1i + S2 * d2i;
+          const e2r = S2 * d1r - S1 * d2r;
+          const e2i = S2 * d1i - S1 * d2i;
+          const b = o + x;
+          yr[b] = a0r + s1r + s2r;
+          yi[b] = a0i + s1i + s2i;
+          const b1r = c1r + e1i;
+          const b1i = c1i - e1r;
+          const b2r = c2r + e2i;
+          const b2i = c2i - e2r;
+          const b3r = c2r - e2i;
+          const b3i = c2i + e2r;
+          const b4r = c1r - e1i;
+          const b4i = c1i + e1r;
+          yr[b + os] = b1r * w1r - b1i * w1i;
+          yi[b + os] = b1r * w1i + b1i * w1r;
+          yr[b + 2 * os] = b2r * w2r - b2i * w2i;
+          yi[b + 2 * os] = b2r * w2i + b2i * w2r;
+          yr[b + 3 * os] = b3r * w3r - b3i * w3i;
+          yi[b + 3 * os] = b3r * w3i + b3i * w3r;
+          yr[b + 4 * os] = b4r * w4r - b4i * w4i;
+          yi[b + 4 * os] = b4r * w4i + b4i * w4r;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { Rng } from '@ugpnet/tensor';
+import { describe, expect, it } from 'vitest';
+import type { RgbImage } from '../image.js';
+import { PoissonGaussianNoise, PoissonTables } from './noise.js';
+
+function constant(v: number, side = 64): RgbImage {
+  return { width: side, height: side, data: new Float32Array(side * side * 3).fill(v) };
+}
+
+function meanVar(a: Float32Array): [number, number] {
+  let m = 0;
+  for (const v of a) m += v;
+  m /= a.length;
+  let s = 0;
+  for (const v of a) s += (v - m) ** 2;
+  return [m, s / a.length];
+}
+
+describe('Poisson–Gaussian noise', () => {
+  it('Poisson draws have mean and variance λ (table sampler)', () => {
+    const tables = new PoissonTables();
+    const rng = new Rng(3);
+    for (const lambda of [0.5, 4, 30, 400]) {
+      const draws = new Float32Array(40_000).map(() => tables.sample(lambda, rng));
+      const [m, v] = meanVar(draws);
+      expect(m).toBeCloseTo(lambda, lambda < 10 ? 1 : 0);
+      expect(v / lambda).toBeGreaterThan(0.95);
+      expect(v / lambda).toBeLessThan(1.05);
+    }
+  });
+
+  it('signal-dependent part: Var = x/k and mean x (σ = 0, no quantisation)', () => {
+    const noise = new PoissonGaussianNoise({ k: 30, sigma: 0, quantise: false });
+    const [m, v] = meanVar(noise.apply(constant(0.5, 128), new Rng(1)).data);
+    expect(m).toBeCloseTo(0.5, 2);
+    expect(v).toBeCloseTo(0.5 / 30, 3);
+  });
+
+  it('Gaussian part: Var ≈ σ² when the Poisson part is negligible', () => {
+    const noise = new PoissonGaussianNoise({ k: 1e7, sigma: 0.05, quantise: false });
+    const [m, v] = meanVar(noise.apply(constant(0.5, 128), new Rng(2)).data);
+    expect(m).toBeCloseTo(0.5, 2);
+    expect(Math.sqrt(v)).toBeCloseTo(0.05, 3);
+  });
+
+  it('defaults (k 30, σ 0.3) clip to [0, 1] and quantise to 8 bits', () => {
+    const noise = new PoissonGaussianNoise();
+    expect([noise.k, noise.sigma, noise.quantise]).toEqual([30, 0.3, true]);
+    const lq = noise.apply(constant(0.9), new Rng(5)).data;
+    let clippedHigh = 0;
+    for (const v of lq) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+      expect(Math.abs(v * 255 - Math.round(v * 255))).toBeLessThan(1e-4);
+      if (v === 1) clippedHigh++;
+    }
+    expect(clippedHigh).toBeGreaterThan(lq.length / 10);
+  });
+
+  it('is a pure function of the rng state; ranges draw k and σ per sample', () => {
+    const noise = new PoissonGaussianNoise({ k: [10, 50], sigma: [0, 0.1] });
+    const a = noise.apply(constant(0.3, 16), new Rng(9)).data;
+    const b = noise.apply(constant(0.3, 16), new Rng(9)).data;
+    const c = noise.apply(constant(0.3, 16), new Rng(10)).data;
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+    expect(() => new PoissonGaussianNoise({ sigma: -1 })).toThrow(/noise.sigma/);
+    expect(() => new PoissonGaussianNoise({ k: [5, 1] })).toThrow(/noise.k/);
+  });
+});

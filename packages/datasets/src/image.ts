@@ -1,0 +1,40 @@
+// The in-memory image every source, degradation and loader step passes around.
+
+/** An RGB image, HWC interleaved, float values nominally in [0, 1]. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export function createImage(width: number, height: number): RgbImage {
+  return { width, height, data: new Float32Array(width * height * 3) };
+}
+
+/** Clips to [0, 1] and, when `quantise`, rounds to the 8-bit grid a saved PNG would hold (in place). */
+export function clipAndQuantise(image: RgbImage, quantise: boolean): RgbImage {
+  const d = image.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    const c = Math.min(Math.max(v, 0), 1);
+    d[i] = quantise ? Math.round(c * 255) / 255 : c;
+  }
+  return image;
+}
+
+/** 8-bit interleaved RGB (what sharp reads and writes as raw pixels). */
+export function toUint8(image: RgbImage): Uint8Array {
+  const out = new Uint8Array(image.data.length);
+  const d = image.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    out[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+  }
+  return out;
+}
+
+export function fromUint8(width: number, height: number, pixels: Uint8Array): RgbImage {
+  const data = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) data[i] = pixels[i]! / 255;
+  return { width, height, data };
+}
