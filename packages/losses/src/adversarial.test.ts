@@ -14,7 +14,8 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-const within = (value: number, ref: number) => expect(Math.abs(value - ref)).toBeLessThan(1e-4 * Math.abs(ref) + 1e-6);
+const within = (value: number, ref: number) =>
+  expect(Math.abs(value - ref)).toBeLessThan(1e-4 * Math.abs(ref) + 1e-6);
 
 describe.skipIf(!GOLDEN_DIR)('adversarial losses on golden/losses', () => {
   it('matches cal_adv_d_loss and cal_adv_loss', async () => {
@@ -48,7 +49,7 @@ describe('r1Penalty', () => {
     const w = tf.scalar(0.5);
     const d = (t: tf.Tensor4D) => tf.sum(tf.mul(w, tf.square(t)), [1, 2, 3]);
     const { penalty, realPred } = r1Penalty(d, x);
-    const expected = ((1 + 4 + 9 + 16) + (1 + 0 + 4 + 1)) / 2;
+    const expected = (1 + 4 + 9 + 16 + (1 + 0 + 4 + 1)) / 2;
     expect((await penalty.data())[0]).toBeCloseTo(expected, 5);
     expect(Array.from(await realPred.data())).toEqual([15, 3]);
     tf.dispose([x, w, penalty, realPred]);

@@ -40,8 +40,8 @@ export interface R1Result {
  */
 export function r1Penalty(d: (x: tf.Tensor4D) => tf.Tensor, real: tf.Tensor4D): R1Result {
   let realPred: tf.Tensor | undefined;
-  const grad = tf.grad((x: tf.Tensor4D) => {
-    const pred = d(x);
+  const grad = tf.grad((x: tf.Tensor) => {
+    const pred = d(x as tf.Tensor4D);
     realPred = tf.keep(pred);
     return tf.sum(pred);
   })(real);

@@ -62,7 +62,9 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
 
     // LPIPS at the image's own size (the training loss resizes to 256 first: see the 256 row).
     const lpipsStep = () => {
-      const { value, grads } = tf.valueAndGrads((o: tf.Tensor4D) => lpipsLoss(lpips, o, y, { size: null }))([x]);
+      const { value, grads } = tf.valueAndGrads((o) => lpipsLoss(lpips, o as tf.Tensor4D, y, { size: null }))(
+        [x],
+      );
       return [value, ...grads];
     };
     const lpipsCase = `${lpips.kind} ${batch}x${size}`;
@@ -75,7 +77,7 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
     const patch = Math.min(128, size);
     const cx: PatchContextualLoss = createPatchContextualLoss({ ...options, patchSize: patch });
     const cxStep = () => {
-      const { value, grads } = tf.valueAndGrads((o: tf.Tensor4D) => cx.apply(o, y))([x]);
+      const { value, grads } = tf.valueAndGrads((o) => cx.apply(o as tf.Tensor4D, y))([x]);
       return [value, ...grads];
     };
     const patches = batch * (size / patch) ** 2;
@@ -96,7 +98,7 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
     const fx = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 3) as tf.Tensor4D;
     const fy = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 4) as tf.Tensor4D;
     const step = () => {
-      const { value, grads } = tf.valueAndGrads((a: tf.Tensor4D) => contextualLoss(a, fy))([fx]);
+      const { value, grads } = tf.valueAndGrads((a) => contextualLoss(a as tf.Tensor4D, fy))([fx]);
       return [value, ...grads];
     };
     const kase = `contextual loss only, relu3_4 of ${size}px (${side * side}² distances)`;

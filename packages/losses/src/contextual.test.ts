@@ -8,7 +8,8 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-const within = (value: number, ref: number) => expect(Math.abs(value - ref)).toBeLessThan(1e-4 * Math.abs(ref) + 1e-6);
+const within = (value: number, ref: number) =>
+  expect(Math.abs(value - ref)).toBeLessThan(1e-4 * Math.abs(ref) + 1e-6);
 
 async function scalar(t: tf.Tensor): Promise<number> {
   const v = (await t.data())[0]!;

@@ -33,7 +33,9 @@ export function contextualLoss(x: tf.Tensor4D, y: tf.Tensor4D, options: Contextu
   const h = options.bandWidth ?? 0.5;
   const variant = options.variant ?? 'reference';
   if (x.shape[0] !== y.shape[0] || x.shape[3] !== y.shape[3]) {
-    throw new UserError(`contextual loss: features [${x.shape}] and [${y.shape}] differ in batch or channels`);
+    throw new UserError(
+      `contextual loss: features [${x.shape}] and [${y.shape}] differ in batch or channels`,
+    );
   }
   return tf.tidy(() => {
     const [n, , , c] = x.shape;
@@ -70,7 +72,9 @@ export function makePatches(x: tf.Tensor4D, size: number): tf.Tensor4D {
   const rows = Math.floor(height / size);
   const cols = Math.floor(width / size);
   if (rows === 0 || cols === 0) {
-    throw new UserError(`patch contextual loss: image ${height}×${width} is smaller than the ${size}px patch`);
+    throw new UserError(
+      `patch contextual loss: image ${height}×${width} is smaller than the ${size}px patch`,
+    );
   }
   return tf.tidy(() => {
     const cropped =

@@ -106,6 +106,8 @@ describe('downloadFile', () => {
   });
 
   it('reports an HTTP error as a user error', async () => {
-    await expect(downloadFile({ url: `${base}/missing`, dest: join(dir, 'm.pth') })).rejects.toThrow(/HTTP 404/);
+    await expect(downloadFile({ url: `${base}/missing`, dest: join(dir, 'm.pth') })).rejects.toThrow(
+      /HTTP 404/,
+    );
   });
 });

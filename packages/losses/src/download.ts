@@ -2,7 +2,15 @@
 // connection resumes from its length with a Range request; the file is renamed into place
 // only after its checksum matched.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { UserError } from '@ugpnet/tensor';

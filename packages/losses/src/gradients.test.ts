@@ -18,7 +18,14 @@ beforeAll(async () => {
 const rng = new Rng(99);
 
 function uniform(shape: number[], low = 0, high = 1): tf.Tensor {
-  return tf.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), low, high), shape);
+  return tf.tensor(
+    rng.uniformArray(
+      shape.reduce((a, b) => a * b, 1),
+      low,
+      high,
+    ),
+    shape,
+  );
 }
 
 /**

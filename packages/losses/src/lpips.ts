@@ -58,12 +58,13 @@ export class LpipsHeads extends Module {
   }
 }
 
-export interface LpipsResult {
+/** A type alias (not an interface) so tf.tidy accepts it as a TensorContainer. */
+export type LpipsResult = {
   /** Per-image distance [N]. */
   distance: tf.Tensor1D;
   /** Per-layer contributions [N, 5] (retPerLayer). */
   perLayer: tf.Tensor2D;
-}
+};
 
 /** Unit-normalise over channels: f / (sqrt(Σc f²) + 1e-10). The 1e-24 only keeps sqrt's gradient finite at 0. */
 function normalizeChannels(f: tf.Tensor4D): tf.Tensor4D {

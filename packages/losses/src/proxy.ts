@@ -45,7 +45,9 @@ export function proxyLpipsHeads(vgg: Vgg, seed = PROXY_SEED): LpipsHeads {
   });
   const heads = new LpipsHeads(channels, rng);
   for (const lin of heads.lins) {
-    tf.tidy(() => lin.conv.weight.assign(tf.tensor(rng.uniformArray(lin.conv.weight.size), lin.conv.weight.shape)));
+    tf.tidy(() =>
+      lin.conv.weight.assign(tf.tensor(rng.uniformArray(lin.conv.weight.size), lin.conv.weight.shape)),
+    );
   }
   return heads;
 }

@@ -16,7 +16,9 @@ describe.skipIf(!GOLDEN_DIR)('psnrLoss on golden/losses', () => {
     const target = loadNhwc('losses', 'psnr_target.npy') as tf.Tensor4D;
     const rgb = psnrLoss(pred, target);
     const y = psnrLoss(pred, target, { toY: true });
-    expect(Math.abs((await rgb.data())[0]! - ref.psnr_loss!)).toBeLessThan(1e-4 * Math.abs(ref.psnr_loss!) + 1e-6);
+    expect(Math.abs((await rgb.data())[0]! - ref.psnr_loss!)).toBeLessThan(
+      1e-4 * Math.abs(ref.psnr_loss!) + 1e-6,
+    );
     expect(Math.abs((await y.data())[0]! - ref.psnr_loss_toY!)).toBeLessThan(
       1e-4 * Math.abs(ref.psnr_loss_toY!) + 1e-6,
     );

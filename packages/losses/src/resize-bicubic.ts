@@ -17,11 +17,7 @@ function cubicFar(t: number): number {
 /** Rows = output positions, columns = input positions: out = M · in along one axis. */
 export function bicubicMatrix(inSize: number, outSize: number, alignCorners = false): Float32Array {
   const m = new Float64Array(outSize * inSize);
-  const scale = alignCorners
-    ? outSize > 1
-      ? (inSize - 1) / (outSize - 1)
-      : 0
-    : inSize / outSize;
+  const scale = alignCorners ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0) : inSize / outSize;
   for (let o = 0; o < outSize; o++) {
     const real = alignCorners ? scale * o : scale * (o + 0.5) - 0.5;
     const index = Math.floor(real);

@@ -11,11 +11,18 @@ import { readImage8 } from './read-image.js';
 
 let root = '';
 
-async function writePng(path: string, width: number, height: number, f: (x: number, y: number, c: number) => number) {
+async function writePng(
+  path: string,
+  width: number,
+  height: number,
+  f: (x: number, y: number, c: number) => number,
+) {
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = f(x, y, c);
-  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
+  await sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(path);
 }
 
 beforeAll(async () => {
@@ -46,7 +53,8 @@ describe('evaluateFolders', () => {
     });
     lpips.dispose();
     expect(result.count).toBe(2);
-    const row = (kase: string, metric: string) => result.rows.find((r) => r.case === kase && r.metric === metric)!;
+    const row = (kase: string, metric: string) =>
+      result.rows.find((r) => r.case === kase && r.metric === metric)!;
     const a = await readImage8(join(root, 'pred', '0001.png'));
     const b = await readImage8(join(root, 'gt', '0001.png'));
     expect(row('0001.png', 'psnr').value).toBeCloseTo(psnr(a, b), 10);

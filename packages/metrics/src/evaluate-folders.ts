@@ -68,7 +68,11 @@ export function pairFolders(pred: string, gt: string): Array<{ name: string; pre
     if (onlyGt.length) parts.push(`only in --gt: ${show(onlyGt.map((k) => g.get(k)!))}`);
     throw new UserError(`image names do not match (${parts.join('; ')})`);
   }
-  return [...p.keys()].map((stem) => ({ name: p.get(stem)!, pred: join(pred, p.get(stem)!), gt: join(gt, g.get(stem)!) }));
+  return [...p.keys()].map((stem) => ({
+    name: p.get(stem)!,
+    pred: join(pred, p.get(stem)!),
+    gt: join(gt, g.get(stem)!),
+  }));
 }
 
 async function lpipsOf(lpips: Lpips, a: Image8, b: Image8): Promise<number> {
@@ -80,7 +84,8 @@ async function lpipsOf(lpips: Lpips, a: Image8, b: Image8): Promise<number> {
 
 export async function evaluateFolders(options: EvaluateFoldersOptions): Promise<EvaluateResult> {
   const pairs = pairFolders(options.pred, options.gt);
-  if (options.metrics.includes('lpips') && !options.lpips) throw new Error('evaluateFolders: lpips metric needs an Lpips');
+  if (options.metrics.includes('lpips') && !options.lpips)
+    throw new Error('evaluateFolders: lpips metric needs an Lpips');
   const crop = options.crop ?? 0;
   const backend = options.backend ?? tf.getBackend() ?? 'none';
   const rows: BenchRow[] = [];
@@ -89,7 +94,9 @@ export async function evaluateFolders(options: EvaluateFoldersOptions): Promise<
   for (const pair of pairs) {
     const [a, b] = await Promise.all([readImage8(pair.pred), readImage8(pair.gt)]);
     if (a.width !== b.width || a.height !== b.height) {
-      throw new UserError(`${pair.name}: prediction is ${a.width}×${a.height}, ground truth ${b.width}×${b.height}`);
+      throw new UserError(
+        `${pair.name}: prediction is ${a.width}×${a.height}, ground truth ${b.width}×${b.height}`,
+      );
     }
     for (const metric of options.metrics) {
       let value: number;

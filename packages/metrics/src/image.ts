@@ -14,7 +14,9 @@ export interface Image8 {
 /** Rounds an NHWC [0,1] batch to 8-bit images the way the reference saves its outputs. */
 export async function tensorToImages8(x: tf.Tensor4D): Promise<Image8[]> {
   const [n, height, width, channels] = x.shape;
-  const bytes = tf.tidy(() => tf.cast(tf.floor(tf.clipByValue(tf.add(tf.mul(x, 255), 0.5), 0, 255)), 'int32'));
+  const bytes = tf.tidy(() =>
+    tf.cast(tf.floor(tf.clipByValue(tf.add(tf.mul(x, 255), 0.5), 0, 255)), 'int32'),
+  );
   const data = await bytes.data();
   bytes.dispose();
   const size = height * width * channels;
@@ -41,7 +43,8 @@ export function images8ToTensor(images: Image8[]): tf.Tensor4D {
 export function planes(img: Image8, crop = 0): { width: number; height: number; planes: Float64Array[] } {
   const width = img.width - 2 * crop;
   const height = img.height - 2 * crop;
-  if (width <= 0 || height <= 0) throw new RangeError(`crop ${crop} leaves nothing of a ${img.width}×${img.height} image`);
+  if (width <= 0 || height <= 0)
+    throw new RangeError(`crop ${crop} leaves nothing of a ${img.width}×${img.height} image`);
   const out = Array.from({ length: img.channels }, () => new Float64Array(width * height));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

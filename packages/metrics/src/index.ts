@@ -4,3 +4,4 @@ export { type Image8, images8ToTensor, tensorToImages8 } from './image.js';
 export { psnr, psnrY } from './psnr.js';
 export { IMAGE_EXTENSIONS, readImage8 } from './read-image.js';
 export { ssim } from './ssim.js';
+export { createLpips, type Lpips, lpipsMetric } from '@ugpnet/losses';

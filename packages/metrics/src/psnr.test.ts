@@ -25,7 +25,12 @@ describe('psnr', () => {
     const dy = (10 * 24.966) / 255;
     expect(psnrY(a, b, { crop: 2 })).toBeCloseTo(10 * Math.log10((255 * 255) / (dy * dy)), 10);
     expect(psnrY(a, a, { crop: 2 })).toBe(Number.POSITIVE_INFINITY);
-    expect(() => psnr(a, image(9, 10, () => 0))).toThrow(/differ in size/);
+    expect(() =>
+      psnr(
+        a,
+        image(9, 10, () => 0),
+      ),
+    ).toThrow(/differ in size/);
   });
 });
 

@@ -83,6 +83,7 @@ export function ssim(a: Image8, b: Image8, options: { crop?: number; y?: boolean
     return ssimPlane(yPlane(pa.planes), yPlane(pb.planes), pa.width, pa.height);
   }
   let total = 0;
-  for (let c = 0; c < pa.planes.length; c++) total += ssimPlane(pa.planes[c]!, pb.planes[c]!, pa.width, pa.height);
+  for (let c = 0; c < pa.planes.length; c++)
+    total += ssimPlane(pa.planes[c]!, pb.planes[c]!, pa.width, pa.height);
   return total / pa.planes.length;
 }

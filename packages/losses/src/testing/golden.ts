@@ -1,9 +1,10 @@
 // Test helpers: locate ../shared/golden (beside the repo, as on dev machines and CI) and load
-// its float32 .npy tensors (NCHW) into NHWC tensors.
+// its float32 .npy tensors (NCHW) as NHWC tensors.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { readNpy, type TorchTensor } from '@ugpnet/tensor';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,23 +20,9 @@ export function goldenPath(...parts: string[]): string {
   return join(GOLDEN_DIR, ...parts);
 }
 
-export interface Npy {
-  shape: number[];
-  data: Float32Array;
-}
-
-/** Minimal little-endian float32 C-order .npy reader for the golden files. */
-export function loadNpy(...parts: string[]): Npy {
-  const buf = readFileSync(goldenPath(...parts));
-  const major = buf[6]!;
-  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = buf.subarray(start, start + headerLen).toString('latin1');
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`unsupported npy ${parts}`);
-  const shape = (/'shape': \(([^)]*)\)/.exec(header)![1]!.match(/\d+/g) ?? []).map(Number);
-  const bytes = buf.subarray(start + headerLen);
-  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return { shape, data };
+/** A golden float32 .npy (PyTorch layout). */
+export function loadNpy(...parts: string[]): TorchTensor {
+  return readNpy(goldenPath(...parts));
 }
 
 /** An NCHW golden tensor as NHWC; rank-2 tensors are returned as they are. */

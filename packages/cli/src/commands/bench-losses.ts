@@ -1,0 +1,65 @@
+// `ugp bench losses`: LPIPS and patch-contextual forward + backward time and memory per size.
+import type { Argv, CommandModule } from 'yargs';
+import { useBackend } from '../backend.js';
+import { printBenchRows } from '../output.js';
+
+interface Args {
+  backend?: string;
+  json: boolean;
+  repeats: number;
+  sizes: string;
+  batch: number;
+  'weights-dir'?: string;
+  proxy: boolean;
+}
+
+export const benchLossesCommand: CommandModule<object, Args> = {
+  command: 'losses',
+  describe: 'LPIPS and patch-contextual loss: ms for forward + backward and peak memory per image size',
+  builder: (y: Argv) =>
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON rows' })
+      .option('repeats', {
+        type: 'number',
+        default: 10,
+        describe: 'timed iterations per case (median reported)',
+      })
+      .option('sizes', {
+        type: 'string',
+        default: '64,128,256,512',
+        describe: 'image sizes, comma-separated',
+      })
+      .option('batch', { type: 'number', default: 1, describe: 'images per step' })
+      .option('weights-dir', {
+        type: 'string',
+        describe: 'pretrained weight cache (default: the ugp weights cache)',
+      })
+      .option('proxy', {
+        type: 'boolean',
+        default: false,
+        describe: 'use the fixed-seed proxy nets even if weights are cached',
+      })
+      .example('$0 bench losses --sizes 64,128 --repeats 10', 'small sizes only')
+      .example(
+        '$0 bench losses --json > losses.json',
+        'rows for comparison across machines',
+      ) as unknown as Argv<Args>,
+  handler: async (argv) => {
+    const { UserError } = await import('@ugpnet/tensor');
+    const sizes = argv.sizes.split(',').map((s) => Number(s.trim()));
+    if (sizes.some((s) => !Number.isInteger(s) || s < 16)) {
+      throw new UserError(`--sizes ${argv.sizes}: expected comma-separated integers ≥ 16`);
+    }
+    const info = await useBackend(argv);
+    const { benchLosses } = await import('@ugpnet/losses');
+    const rows = await benchLosses({
+      backend: info.name,
+      sizes,
+      repeats: argv.repeats,
+      batch: argv.batch,
+      weightsDir: argv.proxy ? null : argv['weights-dir'],
+      onCase: (label) => process.stderr.write(`[bench losses] ${label}\n`),
+    });
+    await printBenchRows(rows, argv.json);
+  },
+};
