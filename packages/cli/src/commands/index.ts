@@ -3,7 +3,9 @@ import type { CommandModule } from 'yargs';
 import { benchCommand } from './bench.js';
 import { dashboardCommand } from './dashboard.js';
 import { evalCommand } from './eval.js';
+import { resumeCommand } from './resume.js';
+import { trainCommand } from './train.js';
 import { weightsCommand } from './weights.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types.
-export const commands: CommandModule<any, any>[] = [benchCommand, dashboardCommand, evalCommand, weightsCommand];
+export const commands: CommandModule<any, any>[] = [benchCommand, dashboardCommand, evalCommand, resumeCommand, trainCommand, weightsCommand];

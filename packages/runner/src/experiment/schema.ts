@@ -15,7 +15,7 @@ const noiseDegradation = z.object({
   /** Poisson scale k: y = Poisson(k·x)/k + N(0, σ²). */
   k: z.number().positive().default(30),
   sigma: z.number().min(0).default(0.3),
-  quantize: z.boolean().default(true),
+  quantise: z.boolean().default(true),
 });
 const blurDegradation = z.object({
   type: z.literal('blur'),
@@ -33,7 +33,7 @@ export const dataSchema = z.object({
   /** `portraits` / `churches` (procedural, embedded) or a path to an image folder / LSUN LMDB. */
   dataset: z.string().min(1).default('portraits'),
   size: positiveInt.default(512),
-  degradation: degradationSchema.default({ type: 'noise', k: 30, sigma: 0.3, quantize: true }),
+  degradation: degradationSchema.default({ type: 'noise', k: 30, sigma: 0.3, quantise: true }),
   batch_size: positiveInt.default(8),
   /** Images in the procedural training set (ignored for folders, which use every file). */
   train_count: positiveInt.default(30000),
@@ -51,6 +51,11 @@ export const initSchema = z.object({
   regression_weights: z.string().optional(),
   generator_weights: z.string().optional(),
   discriminator_weights: z.string().optional(),
+  /** Frozen earlier stages when this run does not train them: a checkpoint of ours or an official .pth. */
+  restoration_checkpoint: z.string().optional(),
+  synthesis_checkpoint: z.string().optional(),
+  /** Seed of the pretrain-* runs that make missing priors (shared by every cell of a grid). */
+  prior_seed: z.number().int().default(777),
 });
 
 const stageCommon = {
@@ -78,8 +83,8 @@ export const synthesisStageSchema = z.object({
   adv_weight: z.number().min(0).default(0.3),
   r1_every: positiveInt.default(10),
   r1_gamma: z.number().min(0).default(10),
-  /** LPIPS inputs are bicubic-resized to this size (reference: 256). */
-  lpips_size: positiveInt.default(256),
+  /** LPIPS inputs are bicubic-resized to this size (reference: 256); null keeps the image size. */
+  lpips_size: positiveInt.nullable().default(256),
   augment: z
     .object({
       enabled: z.boolean().default(true),
@@ -100,7 +105,7 @@ export const fusionStageSchema = z.object({
   l1_weight: z.number().min(0).default(1),
   lpips_weight: z.number().min(0).default(10),
   contextual_weight: z.number().min(0).default(0.05),
-  lpips_size: positiveInt.default(256),
+  lpips_size: positiveInt.nullable().default(256),
   contextual: z
     .object({
       patch_size: positiveInt.default(128),
@@ -146,6 +151,13 @@ export const validationSchema = z.object({
   samples: z.number().int().min(0).default(4),
 });
 
+export const perceptualSchema = z.object({
+  /** Directory with pretrained LPIPS/VGG weights (`ugp weights fetch`); absent ⇒ the default cache. */
+  weights_dir: z.string().optional(),
+  /** Without pretrained files a fixed-seed random VGG stands in (lpips_proxy); this divides its widths. */
+  proxy_width_divisor: positiveInt.default(1),
+});
+
 export const experimentSchema = z
   .object({
     name: z.string().min(1),
@@ -161,8 +173,7 @@ export const experimentSchema = z
     init: initSchema.default(initSchema.parse({})),
     stages: stagesSchema.default(stagesSchema.parse({})),
     validation: validationSchema.default(validationSchema.parse({})),
-    /** Directory with pretrained LPIPS/VGG weights; absent ⇒ fixed-seed proxy nets (lpips_proxy). */
-    lpips_weights: z.string().optional(),
+    perceptual: perceptualSchema.default(perceptualSchema.parse({})),
   })
   .strict();
 

@@ -1,0 +1,45 @@
+// `ugp resume RUN`: continue a killed, failed or interrupted run from its last checkpoint.
+import type { Argv, CommandModule } from 'yargs';
+import { useBackend } from '../backend.js';
+import { stopOnSignals } from '../signals.js';
+
+interface Args {
+  run: string;
+  db: string;
+  backend?: string;
+}
+
+export const resumeCommand: CommandModule<object, Args> = {
+  command: 'resume <run>',
+  describe: 'resume a run from its last checkpoint (same iteration, optimizer state and data position)',
+  builder: (y: Argv) =>
+    y
+      .positional('run', { type: 'string', demandOption: true, describe: 'run id or a unique prefix' })
+      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .example('$0 resume 3f2a', 'resume the run whose id starts with 3f2a') as unknown as Argv<Args>,
+  handler: async (argv) => {
+    const { openStore } = await import('@ugpnet/store');
+    const { executeRun, experimentOfRun } = await import('@ugpnet/runner');
+    const { UserError } = await import('@ugpnet/tensor');
+    const store = openStore(argv.db);
+    try {
+      const run = store.findRun(argv.run);
+      if (run.status === 'finished') throw new UserError(`run ${run.id} already finished; nothing to resume`);
+      const experiment = experimentOfRun(store, run);
+      await useBackend(argv);
+      console.error(`[ugp] resuming run ${run.id} (${experiment.name})`);
+      const outcome = await executeRun({
+        store,
+        experiment,
+        runId: run.id,
+        shouldStop: stopOnSignals(),
+        log: (line) => console.error(`[ugp] ${line}`),
+      });
+      console.error(`[ugp] run ${run.id}: ${outcome}`);
+      if (outcome === 'failed') process.exitCode = 1;
+      if (outcome === 'killed') process.exitCode = 130;
+    } finally {
+      store.close();
+    }
+  },
+};

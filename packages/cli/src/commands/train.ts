@@ -1,0 +1,62 @@
+// `ugp train EXPERIMENT`: one tracked run of an experiment file; re-running the same command
+// resumes the unfinished run of the same config.
+import type { Argv, CommandModule } from 'yargs';
+import { useBackend } from '../backend.js';
+import { printJson } from '../output.js';
+import { stopOnSignals } from '../signals.js';
+
+interface Args {
+  experiment: string;
+  db: string;
+  set: string[];
+  name?: string;
+  new: boolean;
+  json: boolean;
+  backend?: string;
+}
+
+export const trainCommand: CommandModule<object, Args> = {
+  command: 'train <experiment>',
+  describe: 'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run',
+  builder: (y: Argv) =>
+    y
+      .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (JSON or YAML)' })
+      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .option('set', { type: 'string', array: true, default: [], describe: 'override a value: key.path=value' })
+      .option('name', { type: 'string', describe: 'run name (default: the experiment name)' })
+      .option('new', { type: 'boolean', default: false, describe: 'start a new run even if one of this config exists' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON' })
+      .example('$0 train experiments/demo.yaml --set stages.fusion.iterations=200', 'train the demo with a shorter fusion stage')
+      .example('$0 train experiments/celeba-deblur.yaml --backend node-gpu', 'the paper recipe on a GPU') as unknown as Argv<Args>,
+  handler: async (argv) => {
+    const { loadExperiment, parseOverrides, findRunOfConfig, createTrackedRun, executeRun } = await import('@ugpnet/runner');
+    const experiment = loadExperiment(argv.experiment, parseOverrides(argv.set));
+    const info = await useBackend(argv);
+    const { openStore } = await import('@ugpnet/store');
+    const store = openStore(argv.db);
+    try {
+      const existing = argv.new ? undefined : findRunOfConfig(store, experiment);
+      if (existing?.status === 'finished') {
+        console.error(`run ${existing.id} of this config already finished (use --new for another)`);
+        if (argv.json) printJson(existing);
+        return;
+      }
+      const run = existing ?? createTrackedRun(store, experiment, { name: argv.name, backend: info.name });
+      console.error(`[ugp] ${existing ? 'resuming' : 'starting'} run ${run.id} (${experiment.name})`);
+      const outcome = await executeRun({
+        store,
+        experiment,
+        runId: run.id,
+        shouldStop: stopOnSignals(),
+        log: (line) => console.error(`[ugp] ${line}`),
+      });
+      const after = store.getRun(run.id)!;
+      if (argv.json) printJson(after);
+      else console.error(`[ugp] run ${run.id}: ${outcome}${after.failure ? ` (${after.failure})` : ''}`);
+      if (outcome === 'failed') process.exitCode = 1;
+      if (outcome === 'killed') process.exitCode = 130;
+    } finally {
+      store.close();
+    }
+  },
+};

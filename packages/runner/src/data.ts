@@ -1,0 +1,123 @@
+// The data a run trains and validates on, built from the experiment's data block:
+// a source (procedural portraits/churches, an image folder or an LSUN LMDB), the degradation,
+// deterministic batches per iteration (so a resume sees exactly the batches it would have),
+// a fixed validation set, and the synthesis-stage pair augmentation.
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  createDegradation,
+  createSource,
+  type Degradation,
+  type ImageSource,
+  PairAugmentation,
+  type RgbImage,
+} from '@ugpnet/datasets';
+import { Rng } from '@ugpnet/tensor';
+import type { DataConfig, DegradationConfig, Experiment } from './experiment/schema.js';
+import type { StageData } from './stages/loop.js';
+import type { StageBatch } from './stages/stage.js';
+import type { PairAugment } from './stages/synthesis.js';
+
+export interface RunData {
+  train: StageData;
+  /** Kept tensors; disposed by dispose(). */
+  validation: StageBatch[];
+  augment: PairAugment;
+  dispose(): void;
+}
+
+/** Our experiment's degradation block → the datasets registry's spec. */
+export function degradationSpec(config: DegradationConfig): { type: string; [key: string]: unknown } {
+  switch (config.type) {
+    case 'noise':
+      return { type: 'noise', k: config.k, sigma: config.sigma, quantise: config.quantise };
+    case 'blur':
+      return { type: 'blur', count: config.bank_size, kernelSize: config.kernel_size, seed: config.bank_seed };
+    case 'sr8':
+      return { type: 'sr8', factor: config.scale };
+  }
+}
+
+function toBatch(images: RgbImage[]): tf.Tensor4D {
+  const { width, height } = images[0]!;
+  const size = width * height * 3;
+  const data = new Float32Array(images.length * size);
+  images.forEach((img, i) => data.set(img.data, i * size));
+  return tf.tensor4d(data, [images.length, height, width, 3]);
+}
+
+async function samplePair(source: ImageSource, degradation: Degradation, index: number, rng: Rng) {
+  const gt = await source.get(index);
+  return { gt, lq: degradation.apply(gt, rng) };
+}
+
+async function makeBatch(
+  source: ImageSource,
+  degradation: Degradation,
+  indices: number[],
+  rngOf: (slot: number) => Rng,
+): Promise<StageBatch> {
+  const pairs = await Promise.all(indices.map((index, slot) => samplePair(source, degradation, index, rngOf(slot))));
+  return { gt: toBatch(pairs.map((p) => p.gt)), lq: toBatch(pairs.map((p) => p.lq)) };
+}
+
+/**
+ * Indices of the batch at `iteration` (1-based): an epoch-wise shuffle drawn from the seed, so
+ * the data position is a pure function of the iteration.
+ */
+export function batchIndices(count: number, batchSize: number, iteration: number, seed: number): number[] {
+  const order = new Map<number, number[]>();
+  const epochOrder = (epoch: number) => {
+    let o = order.get(epoch);
+    if (!o) {
+      o = new Rng(seed).fork('order').fork(epoch).shuffle(Array.from({ length: count }, (_, i) => i));
+      order.set(epoch, o);
+    }
+    return o;
+  };
+  const first = (iteration - 1) * batchSize;
+  return Array.from({ length: batchSize }, (_, k) => {
+    const position = first + k;
+    return epochOrder(Math.floor(position / count))[position % count]!;
+  });
+}
+
+export async function createRunData(experiment: Experiment): Promise<RunData> {
+  const data: DataConfig = experiment.data;
+  const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
+  const common = { size: data.size, seed: experiment.seed, splitFile: data.split_file };
+  const train = await createSource(data.dataset, { ...common, split: 'train', count: data.train_count });
+  const val = await createSource(data.dataset, { ...common, split: 'val', count: data.val_count });
+  const seed = experiment.seed;
+  const dataRng = new Rng(seed).fork('degradation');
+
+  const validation: StageBatch[] = [];
+  const valCount = Math.min(data.val_count, val.length);
+  for (let start = 0; start < valCount; start += data.batch_size) {
+    const indices = Array.from({ length: Math.min(data.batch_size, valCount - start) }, (_, k) => start + k);
+    // The validation set is fixed: its degradations depend only on the image index.
+    validation.push(await makeBatch(val, degradation, indices, (slot) => new Rng(seed).fork('val').fork(indices[slot]!)));
+  }
+
+  const a = experiment.stages.synthesis.augment;
+  const augmentation = new PairAugmentation({
+    scale: a.scale,
+    translate: [a.translate[0] * 512, a.translate[1] * 512],
+    rotate: a.rotate_degrees,
+    referenceSize: 512,
+  });
+  const augmentRng = new Rng(seed).fork('augment');
+  return {
+    train: {
+      batchAt: (iteration) =>
+        makeBatch(train, degradation, batchIndices(train.length, data.batch_size, iteration, seed), (slot) =>
+          dataRng.fork(iteration).fork(slot),
+        ),
+    },
+    validation,
+    augment: (xReg, gt, iteration) => {
+      const [a, b] = augmentation.augmentPair(xReg, gt, iteration, augmentRng.fork(iteration));
+      return [a, b];
+    },
+    dispose: () => tf.dispose(validation.flatMap((b) => [b.lq, b.gt])),
+  };
+}

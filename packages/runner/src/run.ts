@@ -1,0 +1,215 @@
+// Runs an experiment's stages in order inside one tracked run: priors first (made or
+// loaded), then restoration → synthesis → fusion, each starting from the best checkpoint
+// of the stage before it, each resumable, each recorded in the store.
+import { join } from 'node:path';
+import { createLpips, createPatchContextualLoss } from '@ugpnet/losses';
+import { type ArchConfig, resolveArch } from '@ugpnet/models';
+import type { TrackingStore } from '@ugpnet/store';
+import { Rng, UserError } from '@ugpnet/tensor';
+import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
+import { createRunData, type RunData } from './data.js';
+import type { Experiment, StageName } from './experiment/schema.js';
+import { type PriorKind, readStateDictFile, resolvePriors } from './priors.js';
+import type { StageContext, StateDict } from './stages/context.js';
+import { createStageTrainer } from './stages/index.js';
+import { runStageLoop, type StageLoopResult } from './stages/loop.js';
+import { createValidator } from './stages/validation.js';
+
+export interface ExecuteRunOptions {
+  store: TrackingStore;
+  experiment: Experiment;
+  runId: string;
+  /** Set by signal handlers: the current stage checkpoints and the run is marked killed. */
+  shouldStop?: () => boolean;
+  log?: (line: string) => void;
+}
+
+export type RunOutcome = 'finished' | 'failed' | 'killed';
+
+const FINISHED = 'finished';
+const stageTag = (stage: StageName) => `stage.${stage}`;
+
+/** Where a run's checkpoints and artifacts live: next to the store, under runs/<id>/. */
+export function runDirectory(store: TrackingStore, runId: string): string {
+  return store.resolvePath(join('runs', runId));
+}
+
+export function checkArch(experiment: Experiment): ArchConfig {
+  const arch = resolveArch(experiment.arch);
+  if (arch.image_size !== experiment.data.size) {
+    throw new UserError(
+      `experiment ${experiment.name}: data.size ${experiment.data.size} does not match arch ${experiment.arch} (image_size ${arch.image_size})`,
+    );
+  }
+  return arch;
+}
+
+function perceptualNets(experiment: Experiment): StageContext['perceptual'] {
+  const { weights_dir, proxy_width_divisor } = experiment.perceptual;
+  const options = { weightsDir: weights_dir, proxyWidthDivisor: proxy_width_divisor };
+  const fusion = experiment.stages.fusion;
+  const needsContextual = experiment.stages_to_run.includes('fusion') && fusion.contextual_weight > 0;
+  return {
+    lpips: createLpips(options),
+    contextual: needsContextual
+      ? createPatchContextualLoss({
+          ...options,
+          layer: fusion.contextual.layer,
+          patchSize: Math.min(fusion.contextual.patch_size, experiment.data.size),
+          bandWidth: fusion.contextual.band_width,
+          variant: fusion.contextual.variant,
+        })
+      : undefined,
+  };
+}
+
+/** The best checkpoint of an earlier stage of this run, or the file the experiment names. */
+async function frozenWeights(
+  store: TrackingStore,
+  runId: string,
+  stage: 'restoration' | 'synthesis',
+  experiment: Experiment,
+): Promise<StateDict | undefined> {
+  const best = store.bestCheckpoint(runId, stage) ?? store.latestCheckpoint(runId, stage);
+  if (best && store.getTags(runId)[stageTag(stage)] === FINISHED) {
+    const { tensors } = readCheckpointFile(store.resolvePath(best.path));
+    return sectionOf(tensors, '');
+  }
+  const file = stage === 'restoration' ? experiment.init.restoration_checkpoint : experiment.init.synthesis_checkpoint;
+  return file ? readStateDictFile(file) : undefined;
+}
+
+interface StageJob {
+  store: TrackingStore;
+  runId: string;
+  stage: StageName;
+  context: StageContext;
+  data: RunData;
+  shouldStop?: () => boolean;
+}
+
+async function trainStage(job: StageJob): Promise<StageLoopResult> {
+  const { store, runId, stage, context, data } = job;
+  const { experiment } = context;
+  const config = experiment.stages[stage];
+  const trainer = createStageTrainer(stage, context, { augment: data.augment });
+  const dir = runDirectory(store, runId);
+  try {
+    store.heartbeat(runId, stage);
+    return await runStageLoop({
+      store,
+      runId,
+      stage,
+      trainer,
+      data: data.train,
+      validate: createValidator({
+        batches: data.validation,
+        lpips: context.perceptual.lpips,
+        store,
+        runId,
+        stage,
+        artifactDir: join(dir, 'artifacts'),
+        samples: experiment.validation.samples,
+      }),
+      iterations: config.iterations,
+      valEvery: config.val_every,
+      checkpointEvery: config.checkpoint_every,
+      logEvery: config.log_every,
+      checkpointDir: join(dir, 'checkpoints'),
+      best: { metric: experiment.validation.metric, mode: experiment.validation.mode },
+      shouldStop: job.shouldStop,
+      meta: { experiment: experiment.name, seed: experiment.seed },
+    });
+  } finally {
+    trainer.dispose();
+  }
+}
+
+function contextFor(experiment: Experiment, arch: ArchConfig, stage: StageName, perceptual: StageContext['perceptual']) {
+  return { experiment, arch, rng: new Rng(experiment.seed).fork(stage), priors: {}, frozen: {}, perceptual };
+}
+
+/** Records the end of a stage loop; returns the run's outcome if the run must stop here. */
+function settle(store: TrackingStore, runId: string, stage: StageName, result: StageLoopResult): RunOutcome | undefined {
+  if (result.status === 'failed') {
+    store.endRun(runId, 'failed', `${stage}: ${result.reason}`);
+    return 'failed';
+  }
+  if (result.status === 'stopped') {
+    store.endRun(runId, 'killed', `${stage}: stopped at iteration ${result.iteration}`);
+    return 'killed';
+  }
+  store.setTag(runId, stageTag(stage), FINISHED);
+  return undefined;
+}
+
+/** Trains a prior run (pretrain-regression / pretrain-gan) to completion in this process. */
+async function executePriorRun(
+  kind: PriorKind,
+  priorRunId: string,
+  options: ExecuteRunOptions,
+  arch: ArchConfig,
+  data: RunData,
+  perceptual: StageContext['perceptual'],
+): Promise<void> {
+  const { store, experiment } = options;
+  const prior: Experiment = { ...experiment, seed: experiment.init.prior_seed };
+  if (!store.getRun(priorRunId)) {
+    store.createRun({
+      id: priorRunId,
+      name: `${kind} (${experiment.arch}, ${experiment.data.dataset})`,
+      experiment: 'priors',
+      seed: prior.seed,
+    });
+    store.logParams(priorRunId, { kind, arch: experiment.arch, data: experiment.data, stage: experiment.stages[kind] });
+  }
+  store.startRun(priorRunId);
+  options.log?.(`prior ${kind}: run ${priorRunId}`);
+  const result = await trainStage({
+    store,
+    runId: priorRunId,
+    stage: kind,
+    context: contextFor(prior, arch, kind, perceptual),
+    data,
+    shouldStop: options.shouldStop,
+  });
+  const outcome = settle(store, priorRunId, kind, result);
+  if (outcome) throw new UserError(`prior run ${priorRunId} (${kind}) ${outcome}; the run cannot start without it`);
+  store.endRun(priorRunId, 'finished');
+}
+
+export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
+  const { store, experiment, runId } = options;
+  const arch = checkArch(experiment);
+  store.startRun(runId);
+  const data = await createRunData(experiment);
+  const perceptual = perceptualNets(experiment);
+  try {
+    const priors = await resolvePriors(experiment, arch, store, (kind, id) =>
+      executePriorRun(kind, id, options, arch, data, perceptual),
+    );
+    for (const stage of experiment.stages_to_run) {
+      if (store.getTags(runId)[stageTag(stage)] === FINISHED) continue;
+      const context: StageContext = {
+        ...contextFor(experiment, arch, stage, perceptual),
+        priors,
+        frozen: {
+          restoration: await frozenWeights(store, runId, 'restoration', experiment),
+          synthesis: await frozenWeights(store, runId, 'synthesis', experiment),
+        },
+      };
+      options.log?.(`run ${runId.slice(0, 8)}: stage ${stage}`);
+      const outcome = settle(store, runId, stage, await trainStage({ store, runId, stage, context, data, shouldStop: options.shouldStop }));
+      if (outcome) return outcome;
+    }
+    store.endRun(runId, 'finished');
+    return 'finished';
+  } catch (err) {
+    store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
+    throw err;
+  } finally {
+    data.dispose();
+    perceptual.lpips.dispose();
+    perceptual.contextual?.dispose();
+  }
+}

@@ -1,0 +1,102 @@
+// Stage 3 (train_fusmodule.py): restoration and synthesis frozen with fixed noise; the fusion
+// module merges F_G and F_R into I_F. Loss: L1 + 10·LPIPS + 0.05·patch-contextual(I_F, I_G);
+// lr 1e-3, ×0.1 at each milestone.
+import * as tf from '@tensorflow/tfjs-core';
+import { l1Loss, lpipsLoss } from '@ugpnet/losses';
+import { FusionNet, type RestorationModule, type SynthesisModule } from '@ugpnet/models';
+import { Adam } from '@ugpnet/tensor';
+import type { FusionStageConfig } from '../experiment/schema.js';
+import { requireFrozen, type StageContext } from './context.js';
+import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
+import { namedTrainable, stepWithGrads } from './step.js';
+import { createSynthesisModule, loadFrozenRestoration } from './synthesis.js';
+
+/** Learning rate after the milestones passed by `iteration` (MultiStepLR). */
+export function multiStepLr(base: number, milestones: number[], gamma: number, iteration: number): number {
+  return base * gamma ** milestones.filter((m) => iteration > m).length;
+}
+
+export function loadFrozenSynthesis(context: StageContext, stage: string): SynthesisModule {
+  const module = createSynthesisModule({ ...context, priors: {} });
+  const dict = requireFrozen(context.frozen.synthesis, stage, 'synthesis');
+  const own = new Map([...dict].filter(([key]) => !key.startsWith('discriminator.')));
+  module.loadTorchStateDict(own, { source: 'synthesis checkpoint' });
+  module.randomizeNoise = false;
+  return module;
+}
+
+export class FusionTrainer implements StageTrainer {
+  readonly stage = 'fusion' as const;
+  readonly primaryOutput = 'I_F' as const;
+  readonly resmodule: RestorationModule;
+  readonly synmodule: SynthesisModule;
+  readonly fusion: FusionNet;
+  readonly saved: StageTrainer['saved'];
+  readonly optimizers: StageTrainer['optimizers'];
+  private readonly adam: Adam;
+
+  constructor(
+    private readonly context: StageContext,
+    private readonly config: FusionStageConfig,
+  ) {
+    this.resmodule = loadFrozenRestoration(context, 'fusion');
+    this.synmodule = loadFrozenSynthesis(context, 'fusion');
+    this.fusion = new FusionNet(context.arch.fusion, context.rng.fork('fusion'));
+    this.adam = new Adam(namedTrainable(this.fusion), { lr: config.lr, betas: config.betas });
+    this.saved = { '': this.fusion };
+    this.optimizers = { fusion: this.adam };
+  }
+
+  beforeStep(iteration: number): void {
+    const c = this.config;
+    this.adam.lr = multiStepLr(c.lr, c.lr_decay_steps, c.lr_decay, iteration);
+  }
+
+  /** The frozen modules' outputs for a batch: I_R, F_R, I_G, F_G. */
+  private priors(lq: tf.Tensor4D) {
+    return tf.tidy(() => {
+      const { image: iR, feature: fR } = this.resmodule.restore(lq);
+      const { image: iG, feature: fG } = this.synmodule.apply(iR);
+      return { iR, fR, iG, fG };
+    });
+  }
+
+  trainStep(batch: StageBatch): Record<string, number> {
+    const c = this.config;
+    const { iR, fR, iG, fG } = this.priors(batch.lq);
+    const parts: Record<string, number> = {};
+    const total = stepWithGrads(this.adam, () => {
+      const iF = this.fusion.apply(fG, fR);
+      const terms = [tf.mul(l1Loss(iF, batch.gt), c.l1_weight)];
+      parts.l1 = terms[0]!.dataSync()[0]!;
+      if (c.lpips_weight > 0) {
+        const lp = tf.mul(lpipsLoss(this.context.perceptual.lpips, iF, batch.gt, { size: c.lpips_size }), c.lpips_weight);
+        parts.lpips = lp.dataSync()[0]!;
+        terms.push(lp);
+      }
+      const contextual = this.context.perceptual.contextual;
+      if (c.contextual_weight > 0 && contextual) {
+        const cx = tf.mul(contextual.apply(iF, iG), c.contextual_weight);
+        parts.contextual = cx.dataSync()[0]!;
+        terms.push(cx);
+      }
+      return tf.addN(terms) as tf.Scalar;
+    });
+    tf.dispose([iR, fR, iG, fG]);
+    return { total, ...parts };
+  }
+
+  infer(lq: tf.Tensor4D): StageOutputs {
+    return tf.tidy(() => {
+      const { iR, fR, iG, fG } = this.priors(lq);
+      return { I_R: iR, I_G: iG, I_F: this.fusion.apply(fG, fR) };
+    });
+  }
+
+  dispose(): void {
+    this.resmodule.dispose();
+    this.synmodule.dispose();
+    this.fusion.dispose();
+    this.adam.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+// Stage 1 (train_resmodule.py): the regression network R (pretrained or random) trained
+// together with the structure encoder and merging network on the PSNR loss (or L1).
+import * as tf from '@tensorflow/tfjs-core';
+import { l1Loss, psnrLoss } from '@ugpnet/losses';
+import { buildRestorationModule, type RestorationModule } from '@ugpnet/models';
+import { Adam } from '@ugpnet/tensor';
+import type { RestorationStageConfig } from '../experiment/schema.js';
+import type { StageContext } from './context.js';
+import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
+import { namedTrainable, stepWithGrads } from './step.js';
+
+export function restorationLoss(kind: 'psnr' | 'l1', pred: tf.Tensor4D, gt: tf.Tensor4D): tf.Scalar {
+  return kind === 'psnr' ? psnrLoss(pred, gt) : l1Loss(pred, gt);
+}
+
+/** Builds the restoration module of the architecture, loading a pretrained regression network if given. */
+export function createRestorationModule(context: StageContext): RestorationModule {
+  const module = buildRestorationModule(context.arch, context.rng.fork('resmodule'));
+  const prior = context.priors.regression;
+  if (prior) {
+    // RRDB×8 is the whole restoration module; NAFNet/HINet sit under `regression.`.
+    const target = 'regression' in module ? (module as unknown as { regression: RestorationModule }).regression : module;
+    target.loadTorchStateDict(prior, { source: 'pretrained regression network' });
+  }
+  return module;
+}
+
+export class RestorationTrainer implements StageTrainer {
+  readonly stage = 'restoration' as const;
+  readonly primaryOutput = 'I_R' as const;
+  readonly resmodule: RestorationModule;
+  readonly saved: StageTrainer['saved'];
+  readonly optimizers: StageTrainer['optimizers'];
+  private readonly adam: Adam;
+
+  constructor(
+    context: StageContext,
+    private readonly config: RestorationStageConfig,
+  ) {
+    this.resmodule = createRestorationModule(context);
+    this.adam = new Adam(namedTrainable(this.resmodule), { lr: config.lr, betas: config.betas });
+    this.saved = { '': this.resmodule };
+    this.optimizers = { resmodule: this.adam };
+  }
+
+  trainStep(batch: StageBatch): Record<string, number> {
+    const loss = stepWithGrads(this.adam, () => {
+      const { image, feature } = this.resmodule.restore(batch.lq);
+      feature.dispose();
+      return restorationLoss(this.config.loss, image, batch.gt);
+    });
+    return { [this.config.loss]: loss };
+  }
+
+  infer(lq: tf.Tensor4D): StageOutputs {
+    return tf.tidy(() => {
+      const { image } = this.resmodule.restore(lq);
+      return { I_R: image };
+    });
+  }
+
+  dispose(): void {
+    this.resmodule.dispose();
+    this.adam.dispose();
+  }
+}

@@ -1,0 +1,137 @@
+// Stage 2 (train_synmodule.py): restoration frozen; the F-encoder E and W-module start random,
+// the generator G and discriminator D start pretrained (or random, for the ablation).
+// G: 1·L1 + 10·LPIPS + 0.3·softplus(−D(I_G)); D: logistic loss with lazy R1 every 10 steps.
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  l1Loss,
+  lazyR1Loss,
+  logisticDLoss,
+  lpipsLoss,
+  nonSaturatingGLoss,
+  r1Penalty,
+} from '@ugpnet/losses';
+import {
+  type RestorationModule,
+  StyleGan2Discriminator,
+  SynthesisModule,
+  setTraining,
+} from '@ugpnet/models';
+import { Adam, type Rng } from '@ugpnet/tensor';
+import type { SynthesisStageConfig } from '../experiment/schema.js';
+import { requireFrozen, type StageContext } from './context.js';
+import { createRestorationModule } from './restoration.js';
+import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
+import { namedTrainable, stepWithGrads } from './step.js';
+
+/** Joint geometric augmentation of x_reg and gt for one iteration (datasets' augmentation). */
+export type PairAugment = (xReg: tf.Tensor4D, gt: tf.Tensor4D, iteration: number) => [tf.Tensor4D, tf.Tensor4D];
+
+export function createSynthesisModule(context: StageContext): SynthesisModule {
+  const { arch } = context;
+  const module = new SynthesisModule(
+    { generator: arch.generator, fencoder: arch.fencoder, wmodule: arch.wmodule },
+    context.rng.fork('synmodule'),
+  );
+  if (context.priors.generator) {
+    module.generator.loadTorchStateDict(context.priors.generator, { source: 'pretrained generator' });
+  }
+  return module;
+}
+
+export function loadFrozenRestoration(context: StageContext, stage: string): RestorationModule {
+  const module = createRestorationModule({ ...context, priors: {} });
+  module.loadTorchStateDict(requireFrozen(context.frozen.restoration, stage, 'restoration'), {
+    source: 'restoration checkpoint',
+  });
+  return module;
+}
+
+export class SynthesisTrainer implements StageTrainer {
+  readonly stage = 'synthesis' as const;
+  readonly primaryOutput = 'I_G' as const;
+  readonly resmodule: RestorationModule;
+  readonly synmodule: SynthesisModule;
+  readonly discriminator: StyleGan2Discriminator;
+  readonly saved: StageTrainer['saved'];
+  readonly optimizers: StageTrainer['optimizers'];
+  private readonly adamG: Adam;
+  private readonly adamD: Adam;
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly context: StageContext,
+    private readonly config: SynthesisStageConfig,
+    private readonly augment?: PairAugment,
+  ) {
+    this.rng = context.rng.fork('synthesis-noise');
+    this.resmodule = loadFrozenRestoration(context, 'synthesis');
+    this.synmodule = createSynthesisModule(context);
+    this.discriminator = new StyleGan2Discriminator(context.arch.discriminator, context.rng.fork('discriminator'));
+    if (context.priors.discriminator) {
+      this.discriminator.loadTorchStateDict(context.priors.discriminator, { source: 'pretrained discriminator' });
+    }
+    this.adamG = new Adam(namedTrainable(this.synmodule), { lr: config.lr_g, betas: config.betas });
+    this.adamD = new Adam(namedTrainable(this.discriminator), { lr: config.lr_d, betas: config.betas });
+    this.saved = { '': this.synmodule, discriminator: this.discriminator };
+    this.optimizers = { generator: this.adamG, discriminator: this.adamD };
+  }
+
+  trainStep(batch: StageBatch, iteration: number): Record<string, number> {
+    const c = this.config;
+    let [xReg, gt] = [tf.tidy(() => this.resmodule.restore(batch.lq).image), batch.gt];
+    if (this.augment && c.augment.enabled) {
+      const [a, b] = this.augment(xReg, gt, iteration);
+      xReg.dispose();
+      [xReg, gt] = [a, b];
+    }
+    const noiseRng = this.rng.fork(iteration);
+    setTraining(this.synmodule, true);
+    this.synmodule.randomizeNoise = true;
+    const parts: Record<string, number> = {};
+    let fake: tf.Tensor4D | undefined;
+    const gLoss = stepWithGrads(this.adamG, () => {
+      const { image } = this.synmodule.apply(xReg, noiseRng);
+      fake = tf.keep(image);
+      const l1 = tf.mul(l1Loss(image, gt), c.l1_weight);
+      const lp = tf.mul(lpipsLoss(this.context.perceptual.lpips, image, gt, { size: c.lpips_size }), c.lpips_weight);
+      const adv = tf.mul(nonSaturatingGLoss(this.discriminator.apply(image)), c.adv_weight);
+      parts.l1 = l1.dataSync()[0]!;
+      parts.lpips = lp.dataSync()[0]!;
+      parts.adv_g = adv.dataSync()[0]!;
+      return tf.addN([l1, lp, adv]) as tf.Scalar;
+    });
+    setTraining(this.synmodule, false);
+    const fakeImages = fake!;
+    const dLoss = stepWithGrads(this.adamD, () =>
+      logisticDLoss(this.discriminator.apply(fakeImages), this.discriminator.apply(gt)),
+    );
+    fakeImages.dispose();
+    if (c.r1_every > 0 && iteration % c.r1_every === 0) {
+      parts.r1 = stepWithGrads(this.adamD, () => {
+        const { penalty, realPred } = r1Penalty((x) => this.discriminator.apply(x), gt);
+        realPred.dispose();
+        return lazyR1Loss(penalty, { weight: c.r1_gamma, every: c.r1_every });
+      });
+    }
+    xReg.dispose();
+    if (gt !== batch.gt) gt.dispose();
+    return { g: gLoss, d: dLoss, ...parts };
+  }
+
+  infer(lq: tf.Tensor4D): StageOutputs {
+    this.synmodule.randomizeNoise = false;
+    return tf.tidy(() => {
+      const { image: iR } = this.resmodule.restore(lq);
+      const { image: iG } = this.synmodule.apply(iR);
+      return { I_R: iR, I_G: iG };
+    });
+  }
+
+  dispose(): void {
+    this.resmodule.dispose();
+    this.synmodule.dispose();
+    this.discriminator.dispose();
+    this.adamG.dispose();
+    this.adamD.dispose();
+  }
+}
