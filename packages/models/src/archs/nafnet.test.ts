@@ -47,6 +47,31 @@ describe('NAFNet structure', () => {
     for (let i = 0; i < corner.length; i++) expect(corner[i]).toBeCloseTo(refCorner[i]!, 5);
     tf.dispose([x, pooled, ref, inner]);
   });
+  it('local box mean has the gradient of the explicit window average', () => {
+    const x = tf.randomNormal([2, 6, 7, 3]) as tf.Tensor4D;
+    const w = tf.randomNormal([2, 6, 7, 3]);
+    // kernel 3×4 → 4×4 valid windows, replicate-padded by (1, 1) rows and (1, 2) columns
+    const explicit = (t: tf.Tensor4D) => {
+      const v = tf.avgPool(t, [3, 4], 1, 'valid');
+      const rows = tf.concat(
+        [tf.slice(v, [0, 0, 0, 0], [-1, 1, -1, -1]), v, tf.slice(v, [0, 3, 0, 0], [-1, 1, -1, -1])],
+        1,
+      );
+      return tf.concat(
+        [
+          tf.slice(rows, [0, 0, 0, 0], [-1, -1, 1, -1]),
+          rows,
+          tf.tile(tf.slice(rows, [0, 0, 3, 0], [-1, -1, 1, -1]), [1, 1, 2, 1]),
+        ],
+        2,
+      );
+    };
+    const g1 = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(localAvgPool([3, 4])(t), w)))(x);
+    const g2 = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(explicit(t), w)))(x);
+    expect(g1.shape).toEqual(x.shape);
+    expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, w, g1, g2]);
+  });
 });
 
 describe.runIf(hasGolden)('NAFNet golden parity (shared/golden/nafnet)', () => {

@@ -49,6 +49,17 @@ function replicatePad(x: tf.Tensor4D, top: number, bottom: number, left: number,
 }
 
 /**
+ * Cumulative sum along H (axis 1) or W (axis 2), run on the last axis: tfjs' Cumsum gradient
+ * returns a wrongly shaped tensor for any other axis.
+ */
+function cumsumSpatial(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  return tf.tidy(() => {
+    const perm = axis === 1 ? [0, 3, 2, 1] : [0, 1, 3, 2];
+    return tf.transpose(tf.cumsum(tf.transpose(x, perm), 3), perm);
+  });
+}
+
+/**
  * nafnet_util.AvgPool2d (fast_imp=False, auto_pad=True): a kh×kw box mean computed from a
  * zero-padded 2-D cumulative sum, its valid part replicate-padded back to H×W; the global
  * mean when the kernel covers the whole map.
@@ -60,7 +71,7 @@ export function localAvgPool(kernel: [number, number]): ChannelPool {
     return tf.tidy(() => {
       const k1 = Math.min(h, kernel[0]);
       const k2 = Math.min(w, kernel[1]);
-      const s = tf.pad(tf.cumsum(tf.cumsum(x, 2), 1), [
+      const s = tf.pad(cumsumSpatial(cumsumSpatial(x, 2), 1), [
         [0, 0],
         [1, 0],
         [1, 0],
