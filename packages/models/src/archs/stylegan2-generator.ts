@@ -146,35 +146,36 @@ export class ModulatedConv extends Module {
     return tf.tidy(() => {
       const [b, h, w] = x.shape;
       const k = this.kernelSize;
+      const cin = this.inChannels;
+      const cout = this.outChannels;
       const s = this.modulation.apply(style); // [B, in]
-      const weight = tf.mul(
-        tf.reshape(this.weight, [k, k, this.inChannels, this.outChannels]),
-        this.scale,
-      ) as tf.Tensor4D;
-      let input = tf.mul(x, tf.reshape(s, [b, 1, 1, this.inChannels])) as tf.Tensor4D;
+      let weight = tf.mul(tf.reshape(this.weight, [k, k, cin, cout]), this.scale) as tf.Tensor4D;
+      // Σ_{i,kh,kw} (scale·w·s)² = Σ_i s_i² · Σ_{kh,kw} (scale·w)²  → [B, out]
+      const demod = this.demodulate
+        ? tf.rsqrt(
+            tf.add(tf.matMul(tf.square(s), tf.sum(tf.square(weight), [0, 1]) as tf.Tensor2D), this.eps),
+          )
+        : undefined;
+      let input: tf.Tensor4D;
+      if (b === 1) {
+        // One sample: fold style and demodulation into the weight, as the reference does.
+        weight = tf.mul(weight, tf.reshape(s, [1, 1, cin, 1]));
+        if (demod) weight = tf.mul(weight, tf.reshape(demod, [1, 1, 1, cout]));
+        input = x;
+      } else {
+        input = tf.mul(x, tf.reshape(s, [b, 1, 1, cin]));
+      }
       let out: tf.Tensor4D;
       if (this.sampleMode === 'upsample') {
         // conv_transpose2d(stride 2, padding 0): output (H−1)·2 + k, then the blur.
         const filter = tf.transpose(weight, [0, 1, 3, 2]) as tf.Tensor4D;
-        out = tf.conv2dTranspose(
-          input,
-          filter,
-          [b, (h - 1) * 2 + k, (w - 1) * 2 + k, this.outChannels],
-          2,
-          'valid',
-        );
+        out = tf.conv2dTranspose(input, filter, [b, (h - 1) * 2 + k, (w - 1) * 2 + k, cout], 2, 'valid');
       } else if (this.sampleMode === 'downsample') {
-        input = this.smooth!.apply(input);
-        out = tf.conv2d(input, weight, 2, 'valid');
+        out = tf.conv2d(this.smooth!.apply(input), weight, 2, 'valid');
       } else {
         out = tf.conv2d(input, weight, 1, k === 1 ? 'valid' : 'same');
       }
-      if (this.demodulate) {
-        // Σ_{i,kh,kw} (scale·w·s)² = Σ_i s_i² · Σ_{kh,kw} (scale·w)²
-        const wSq = tf.sum(tf.square(weight), [0, 1]) as tf.Tensor2D; // [in, out]
-        const demod = tf.rsqrt(tf.add(tf.matMul(tf.square(s), wSq), this.eps)); // [B, out]
-        out = tf.mul(out, tf.reshape(demod, [b, 1, 1, this.outChannels]));
-      }
+      if (demod && b > 1) out = tf.mul(out, tf.reshape(demod, [b, 1, 1, cout]));
       if (this.sampleMode === 'upsample') out = this.smooth!.apply(out);
       return out;
     });
