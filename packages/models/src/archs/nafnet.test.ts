@@ -66,8 +66,8 @@ describe('NAFNet structure', () => {
         2,
       );
     };
-    const g1 = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(localAvgPool([3, 4])(t), w)))(x);
-    const g2 = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(explicit(t), w)))(x);
+    const g1 = tf.grad((t) => tf.sum(tf.mul(localAvgPool([3, 4])(t as tf.Tensor4D), w)))(x);
+    const g2 = tf.grad((t) => tf.sum(tf.mul(explicit(t as tf.Tensor4D), w)))(x);
     expect(g1.shape).toEqual(x.shape);
     expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([x, w, g1, g2]);

@@ -55,7 +55,7 @@ function replicatePad(x: tf.Tensor4D, top: number, bottom: number, left: number,
 function cumsumSpatial(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   return tf.tidy(() => {
     const perm = axis === 1 ? [0, 3, 2, 1] : [0, 1, 3, 2];
-    return tf.transpose(tf.cumsum(tf.transpose(x, perm), 3), perm);
+    return tf.transpose(tf.cumsum(tf.transpose(x, perm), 3), perm) as tf.Tensor4D;
   });
 }
 
