@@ -81,22 +81,40 @@ export function batchIndices(count: number, batchSize: number, iteration: number
   });
 }
 
+/** A fixed set of batches of `split` whose degradations depend only on the image index. */
+async function fixedBatches(experiment: Experiment, split: 'val' | 'test', count: number): Promise<StageBatch[]> {
+  const data = experiment.data;
+  const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
+  const source = await createSource(data.dataset, {
+    size: data.size,
+    seed: data.seed,
+    splitFile: data.split_file,
+    split,
+    count,
+  });
+  const total = Math.min(count, source.length);
+  const batches: StageBatch[] = [];
+  for (let start = 0; start < total; start += data.batch_size) {
+    const indices = Array.from({ length: Math.min(data.batch_size, total - start) }, (_, k) => start + k);
+    const rngOf = (slot: number) => new Rng(data.seed).fork(split).fork(indices[slot]!);
+    batches.push(await makeBatch(source, degradation, indices, rngOf));
+  }
+  return batches;
+}
+
+/** The held-out test set (data.test_count images of the `test` split). */
+export function createTestBatches(experiment: Experiment): Promise<StageBatch[]> {
+  return fixedBatches(experiment, 'test', experiment.data.test_count);
+}
+
 export async function createRunData(experiment: Experiment): Promise<RunData> {
   const data: DataConfig = experiment.data;
   const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
-  const common = { size: data.size, seed: experiment.seed, splitFile: data.split_file };
+  const common = { size: data.size, seed: data.seed, splitFile: data.split_file };
   const train = await createSource(data.dataset, { ...common, split: 'train', count: data.train_count });
-  const val = await createSource(data.dataset, { ...common, split: 'val', count: data.val_count });
   const seed = experiment.seed;
   const dataRng = new Rng(seed).fork('degradation');
-
-  const validation: StageBatch[] = [];
-  const valCount = Math.min(data.val_count, val.length);
-  for (let start = 0; start < valCount; start += data.batch_size) {
-    const indices = Array.from({ length: Math.min(data.batch_size, valCount - start) }, (_, k) => start + k);
-    // The validation set is fixed: its degradations depend only on the image index.
-    validation.push(await makeBatch(val, degradation, indices, (slot) => new Rng(seed).fork('val').fork(indices[slot]!)));
-  }
+  const validation = await fixedBatches(experiment, 'val', data.val_count);
 
   const a = experiment.stages.synthesis.augment;
   const augmentation = new PairAugmentation({

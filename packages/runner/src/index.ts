@@ -3,8 +3,10 @@ export { deepMerge, loadExperiment, parseOverrides, readExperimentChain, validat
 export * from './experiment/schema.js';
 export * from './grid/index.js';
 export { neededPriors, priorKey, readStateDictFile } from './priors.js';
-export { checkArch, executeRun, type ExecuteRunOptions, type RunOutcome, runDirectory } from './run.js';
+export { checkArch, executeRun, type ExecuteRunOptions, preparePriors, type RunOutcome, runDirectory } from './run.js';
 export { configHash, createTrackedRun, experimentOfRun, findRunOfConfig, recordExperiment } from './session.js';
 export { createStageTrainer } from './stages/index.js';
 export { runStageLoop, type StageLoopOptions, type StageLoopResult } from './stages/loop.js';
 export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stages/stage.js';
+export { evaluateRun, TEST_STAGE } from './evaluate.js';
+export { type DemoOptions, type DemoRow, formatDemoTable, runDemo } from './demo.js';

@@ -28,6 +28,7 @@ export function priorKey(kind: PriorKind, experiment: Experiment, arch: unknown)
     kind,
     arch,
     dataset: data.dataset,
+    data_seed: data.seed,
     size: data.size,
     batch_size: data.batch_size,
     train_count: data.train_count,

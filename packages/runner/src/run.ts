@@ -9,7 +9,7 @@ import { Rng, UserError } from '@ugpnet/tensor';
 import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
-import { type PriorKind, readStateDictFile, resolvePriors } from './priors.js';
+import { neededPriors, type PriorKind, readStateDictFile, resolvePriors } from './priors.js';
 import type { StageContext, StateDict } from './stages/context.js';
 import { createStageTrainer } from './stages/index.js';
 import { runStageLoop, type StageLoopResult } from './stages/loop.js';
@@ -207,6 +207,27 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
   } catch (err) {
     store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
     throw err;
+  } finally {
+    data.dispose();
+    perceptual.lpips.dispose();
+    perceptual.contextual?.dispose();
+  }
+}
+
+/**
+ * Makes (or finds) the prior runs an experiment needs, before any worker starts, so grid
+ * cells never race to train the same prior.
+ */
+export async function preparePriors(options: Omit<ExecuteRunOptions, 'runId'>): Promise<void> {
+  const { store, experiment } = options;
+  if (neededPriors(experiment).length === 0) return;
+  const arch = checkArch(experiment);
+  const data = await createRunData(experiment);
+  const perceptual = perceptualNets(experiment);
+  try {
+    await resolvePriors(experiment, arch, store, (kind, id) =>
+      executePriorRun(kind, id, { ...options, runId: id }, arch, data, perceptual),
+    );
   } finally {
     data.dispose();
     perceptual.lpips.dispose();

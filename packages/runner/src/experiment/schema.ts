@@ -40,6 +40,8 @@ export const dataSchema = z.object({
   val_count: positiveInt.default(1000),
   test_count: positiveInt.default(100),
   split_file: z.string().optional(),
+  /** Seed of the data itself (procedural images, split, fixed val/test degradations): the same for every run. */
+  seed: z.number().int().default(0),
   workers: z.number().int().min(0).default(1),
 });
 

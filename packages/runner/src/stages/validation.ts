@@ -10,7 +10,7 @@ import { type Image8, psnr, ssim, tensorToImages8 } from '@ugpnet/metrics';
 import type { TrackingStore } from '@ugpnet/store';
 import sharp from 'sharp';
 import type { Validator } from './loop.js';
-import type { OutputName, StageBatch, StageTrainer } from './stage.js';
+import type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stage.js';
 
 const OUTPUT_ORDER: OutputName[] = ['I_R', 'I_G', 'I_F'];
 
@@ -52,45 +52,58 @@ export async function writeSampleStrip(path: string, columns: Image8[][]): Promi
     .toFile(path);
 }
 
+/** Mean PSNR / SSIM / LPIPS of every output the trainer produces on `batches`, keyed `I_X/metric`. */
+export async function scoreOutputs(
+  trainer: StageTrainer,
+  batches: StageBatch[],
+  lpips: Lpips,
+  onFirstBatch?: (batch: StageBatch, outputs: StageOutputs, gt8: Image8[]) => Promise<void>,
+): Promise<Record<string, number>> {
+  const scores = new Map<string, number[]>();
+  const add = (key: string, values: number[]) => scores.set(key, [...(scores.get(key) ?? []), ...values]);
+  for (const [index, batch] of batches.entries()) {
+    const outputs = trainer.infer(batch.lq);
+    try {
+      const gt8 = await tensorToImages8(batch.gt);
+      for (const name of OUTPUT_ORDER.filter((n) => outputs[n])) {
+        const out = outputs[name]!;
+        const out8 = await tensorToImages8(out);
+        add(`${name}/psnr`, out8.map((img, i) => psnr(img, gt8[i]!)));
+        add(`${name}/ssim`, out8.map((img, i) => ssim(img, gt8[i]!)));
+        const clipped = tf.tidy(() => tf.clipByValue(out, 0, 1) as tf.Tensor4D);
+        add(`${name}/${lpips.kind}`, Array.from(await lpipsMetric(lpips, clipped, batch.gt)));
+        clipped.dispose();
+      }
+      if (index === 0) await onFirstBatch?.(batch, outputs, gt8);
+    } finally {
+      tf.dispose(Object.values(outputs));
+    }
+  }
+  const metrics: Record<string, number> = {};
+  for (const [key, values] of scores) metrics[key] = mean(values);
+  // The stage's own output also under the plain names that pick the best checkpoint.
+  for (const key of Object.keys(metrics)) {
+    const [output, name] = key.split('/');
+    if (output === trainer.primaryOutput) metrics[name!] = metrics[key]!;
+  }
+  return metrics;
+}
+
 export function createValidator(options: ValidatorOptions): Validator {
   return async (trainer: StageTrainer, iteration: number) => {
-    const scores = new Map<string, number[]>();
-    const add = (key: string, values: number[]) => scores.set(key, [...(scores.get(key) ?? []), ...values]);
     let strip: Image8[][] | undefined;
-    for (const [index, batch] of options.batches.entries()) {
-      const outputs = trainer.infer(batch.lq);
-      try {
-        const gt8 = await tensorToImages8(batch.gt);
-        const produced = OUTPUT_ORDER.filter((name) => outputs[name]);
-        for (const name of produced) {
-          const out = outputs[name]!;
-          const out8 = await tensorToImages8(out);
-          add(`${name}/psnr`, out8.map((img, i) => psnr(img, gt8[i]!)));
-          add(`${name}/ssim`, out8.map((img, i) => ssim(img, gt8[i]!)));
-          const clipped = tf.tidy(() => tf.clipByValue(out, 0, 1) as tf.Tensor4D);
-          add(`${name}/${options.lpips.kind}`, Array.from(await lpipsMetric(options.lpips, clipped, batch.gt)));
-          clipped.dispose();
-        }
-        if (index === 0 && options.samples > 0) {
-          const [, h, w] = batch.gt.shape;
-          const take = Math.min(options.samples, batch.gt.shape[0]);
-          const lq = tf.tidy(() => toSize(batch.lq, h, w).slice(0, take) as tf.Tensor4D);
-          strip = [await tensorToImages8(lq)];
-          lq.dispose();
-          for (const name of produced) strip.push((await tensorToImages8(outputs[name]!)).slice(0, take));
-          strip.push(gt8.slice(0, take));
-        }
-      } finally {
-        tf.dispose(Object.values(outputs));
+    const metrics = await scoreOutputs(trainer, options.batches, options.lpips, async (batch, outputs, gt8) => {
+      if (options.samples <= 0) return;
+      const [, h, w] = batch.gt.shape;
+      const take = Math.min(options.samples, batch.gt.shape[0]);
+      const lq = tf.tidy(() => toSize(batch.lq, h, w).slice(0, take) as tf.Tensor4D);
+      strip = [await tensorToImages8(lq)];
+      lq.dispose();
+      for (const name of OUTPUT_ORDER.filter((n) => outputs[n])) {
+        strip.push((await tensorToImages8(outputs[name]!)).slice(0, take));
       }
-    }
-    const metrics: Record<string, number> = {};
-    for (const [key, values] of scores) metrics[key] = mean(values);
-    // The stage's own output also under the plain names that pick the best checkpoint.
-    for (const key of Object.keys(metrics)) {
-      const [output, name] = key.split('/');
-      if (output === trainer.primaryOutput) metrics[name!] = metrics[key]!;
-    }
+      strip.push(gt8.slice(0, take));
+    });
     if (strip) {
       const dir = join(options.artifactDir, options.stage);
       mkdirSync(dir, { recursive: true });
