@@ -1,11 +1,26 @@
 // Every top-level `ugp` command, registered explicitly (one import per noun).
 import type { CommandModule } from 'yargs';
+import { bestCommand } from './best.js';
 import { benchCommand } from './bench.js';
 import { dashboardCommand } from './dashboard.js';
+import { dbCommand } from './db.js';
 import { evalCommand } from './eval.js';
+import { gridCommand } from './grid.js';
 import { resumeCommand } from './resume.js';
+import { runsCommand } from './runs.js';
 import { trainCommand } from './train.js';
 import { weightsCommand } from './weights.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types.
-export const commands: CommandModule<any, any>[] = [benchCommand, dashboardCommand, evalCommand, resumeCommand, trainCommand, weightsCommand];
+export const commands: CommandModule<any, any>[] = [
+  benchCommand,
+  bestCommand,
+  dashboardCommand,
+  dbCommand,
+  evalCommand,
+  gridCommand,
+  resumeCommand,
+  runsCommand,
+  trainCommand,
+  weightsCommand,
+];

@@ -84,6 +84,8 @@ export function gridStatus(
     const run = runs.get(cell.id);
     counts[run?.status ?? 'missing'] += 1;
     const logged = new Map((run ? perRun.get(run.id) : undefined)?.map((s) => [s.stage, s.step]));
+    // The stage in progress: as recorded by the trainer, else the last stage that logged anything.
+    const current = run?.stage ?? stages.filter((s) => logged.has(s)).at(-1) ?? null;
     return {
       index: cell.index,
       cellId: cell.id,
@@ -96,7 +98,7 @@ export function gridStatus(
       failure: run?.failure ?? null,
       stages: stages.map((stage) => ({
         stage,
-        state: run ? stageState(run, stage, logged.has(stage)) : 'pending',
+        state: run ? stageState(run, stage, current, logged.has(stage)) : 'pending',
         step: logged.get(stage) ?? null,
         best: run ? bestOf(store, run.id, stage, metric, mode) : null,
       })),
@@ -105,12 +107,11 @@ export function gridStatus(
   return { grid: spec.name, stages, metric, mode, counts, cells: out };
 }
 
-function stageState(run: Run, stage: string, logged: boolean): StageState {
+function stageState(run: Run, stage: string, current: string | null, logged: boolean): StageState {
   if (run.status === 'finished') return logged ? 'done' : 'pending';
-  if (run.stage === stage) {
-    return run.status === 'scheduled' ? 'pending' : run.status === 'running' ? 'running' : run.status;
-  }
-  return logged ? 'done' : 'pending';
+  if (stage !== current) return logged ? 'done' : 'pending';
+  if (run.status === 'scheduled') return 'pending';
+  return run.status;
 }
 
 function bestOf(store: TrackingStore, runId: string, stage: string, metric: string, mode: BestMode) {

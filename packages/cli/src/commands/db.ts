@@ -1,0 +1,56 @@
+// `ugp db merge A.db B.db … --into ugp.db`: fold stores written elsewhere (e.g. one per SLURM task)
+// into one, without duplicates.
+import type { Argv, CommandModule } from 'yargs';
+import { printJson } from '../output.js';
+
+interface MergeArgs {
+  sources: string[];
+  into: string;
+  json: boolean;
+}
+
+const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <sources..>',
+  describe: 'merge stores into one; a run present in both keeps the copy that got further',
+  builder: (y: Argv) =>
+    y
+      .positional('sources', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'stores to merge in',
+      })
+      .option('into', {
+        type: 'string',
+        default: 'experiments/ugp.db',
+        describe: 'store to merge into (created if new)',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'print the merge report as JSON' })
+      .example(
+        '$0 db merge experiments/slurm/ablation/cell-*.db --into experiments/ugp.db',
+        'fold SLURM task stores back',
+      ) as unknown as Argv<MergeArgs>,
+  handler: async (argv) => {
+    const { mergeStores } = await import('@ugpnet/store');
+    const report = mergeStores(argv.sources, argv.into);
+    if (argv.json) {
+      printJson(report);
+      return;
+    }
+    const rows = Object.entries(report.rows)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => `${n} ${t}`)
+      .join(', ');
+    process.stdout.write(
+      `merged ${report.sources.length} store(s) into ${report.into}: ${report.runsAdded} runs added, ` +
+        `${report.runsReplaced} replaced, ${report.runsSkipped} already up to date${rows ? ` (${rows})` : ''}\n`,
+    );
+  },
+};
+
+export const dbCommand: CommandModule = {
+  command: 'db <command>',
+  describe: 'tracking store files: merge',
+  builder: (y: Argv) => y.command(mergeCommand).demandCommand(1),
+  handler: () => {},
+};

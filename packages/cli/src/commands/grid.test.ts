@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '@ugpnet/store';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../index.js';
+
+let dir: string;
+let gridFile: string;
+let cellRunner: string;
+
+/** Runs `ugp …` in-process; returns the exit code, stdout and stderr lines. */
+async function ugp(args: string[]) {
+  let out = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    const code = await main(args);
+    return { code, out, errors: error.mock.calls.map((c) => c.join(' ')) };
+  } finally {
+    write.mockRestore();
+    error.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ugp-cli-grid-'));
+  gridFile = join(dir, 'ablation.json');
+  writeFileSync(
+    gridFile,
+    JSON.stringify({
+      name: 'ablation',
+      axes: { 'init.regression': ['pretrained', 'random'] },
+      seeds: [1, 2],
+    }),
+  );
+  // A test double for the trainer: logs a few validation rows and a checkpoint; seed 2 of random diverges.
+  cellRunner = join(dir, 'fake-cell.mjs');
+  writeFileSync(
+    cellRunner,
+    `export async function runCell({ store, run }) {
+  for (let step = 0; step < 5; step++) store.logMetrics(run.id, 'fusion', step, { psnr: 20 + step, lpips: 0.5 - step / 100 });
+  store.saveCheckpoint({ runId: run.id, stage: 'fusion', step: 4, path: 'ckpt/' + run.id + '.safetensors', metrics: { psnr: 24, lpips: 0.46 } }, { metric: 'psnr', mode: 'max' });
+  if (run.cellParams['init.regression'] === 'random' && run.cellParams.seed === 2) throw new Error('loss diverged');
+}
+`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ugp grid', () => {
+  it('run queues and trains every cell in this process; re-running skips finished, --retry-failed retries', async () => {
+    const db = join(dir, 'run.db');
+    const first = await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner, '--json']);
+    expect(first.code).toBe(1);
+    const report = JSON.parse(first.out);
+    expect(report.queued.created).toHaveLength(4);
+    expect(report.progress).toMatchObject({ finished: 3, failed: 1 });
+    const again = await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
+    expect(again.errors[0]).toMatch(
+      /4 cells; 0 new, 0 requeued, 3 finished, .*1 failed \(--retry-failed to rerun\)/,
+    );
+    const retry = await ugp([
+      'grid',
+      'run',
+      gridFile,
+      '--db',
+      db,
+      '--cell-runner',
+      cellRunner,
+      '--retry-failed',
+    ]);
+    expect(retry.errors[0]).toMatch(/1 requeued/);
+    const store = openStore(db, { readonly: true });
+    const failed = store.listRuns({ status: 'failed' });
+    expect(failed.map((r) => [r.name, r.attempts, r.failure])).toEqual([
+      ['init.regression=random,seed=2', 2, 'loss diverged'],
+    ]);
+    store.close();
+  });
+
+  it('--cell trains one cell into its own store (a SLURM task)', async () => {
+    const db = join(dir, 'slurm', 'cell-1.db');
+    const { code } = await ugp([
+      'grid',
+      'run',
+      gridFile,
+      '--cell',
+      '1',
+      '--db',
+      db,
+      '--cell-runner',
+      cellRunner,
+    ]);
+    expect(code).toBe(0);
+    const store = openStore(db, { readonly: true });
+    expect(store.listRuns().map((r) => [r.name, r.status, r.cellIndex])).toEqual([
+      ['init.regression=pretrained,seed=2', 'finished', 1],
+    ]);
+    store.close();
+    const bad = await ugp(['grid', 'run', gridFile, '--cell', '9', '--db', db, '--cell-runner', cellRunner]);
+    expect(bad.code).toBe(1);
+    expect(bad.errors.join('\n')).toMatch(/--cell 9: .* has cells 0\.\.3/);
+  });
+
+  it('status shows cells × stages with the best metric', async () => {
+    const db = join(dir, 'status.db');
+    await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
+    const json = await ugp(['grid', 'status', gridFile, '--db', db, '--json']);
+    const status = JSON.parse(json.out);
+    expect(status.stages).toEqual(['fusion']);
+    expect(status.cells[0].stages[0]).toEqual({
+      stage: 'fusion',
+      state: 'done',
+      step: 4,
+      best: { metric: 'psnr', value: 24, step: 4 },
+    });
+    const lpips = JSON.parse(
+      (await ugp(['grid', 'status', gridFile, '--db', db, '--metric', 'lpips', '--json'])).out,
+    );
+    expect(lpips.mode).toBe('min');
+    const table = await ugp(['grid', 'status', gridFile, '--db', db]);
+    expect(table.out).toMatch(/cell\s+status\s+fusion \(psnr\)/);
+    expect(table.out).toMatch(/init\.regression=random,seed=2\s+failed\s+failed 24\.00@4/);
+    expect(table.out).toMatch(/3\/4 finished/);
+    expect(table.out).toMatch(/cell 3 failed: loss diverged/);
+  });
+
+  it('export --slurm writes an executable array script and the log folder', async () => {
+    const out = join(dir, 'job.sbatch');
+    const storeDir = join(dir, 'stores');
+    const { code, out: stdout } = await ugp([
+      'grid',
+      'export',
+      gridFile,
+      '--slurm',
+      '--out',
+      out,
+      '--store-dir',
+      storeDir,
+      '--time',
+      '4:00:00',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ script: out, cells: 4, storeDir });
+    const script = readFileSync(out, 'utf8');
+    expect(script).toContain('#SBATCH --array=0-3\n');
+    expect(script).toContain('#SBATCH --time=4:00:00\n');
+    expect(existsSync(join(storeDir, 'logs'))).toBe(true);
+    expect(spawnSync('bash', ['-n', out]).status).toBe(0);
+    const missing = await ugp(['grid', 'export', gridFile, '--out', out]);
+    expect(missing.code).toBe(1);
+  });
+
+  it('a bad grid file is a user error naming the file', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: 'x', axes: { a: [] } }));
+    const r = await ugp(['grid', 'status', bad, '--db', join(dir, 'run.db')]);
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/bad\.json: invalid grid spec — axes\.a/);
+  });
+});
