@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '@ugpnet/tensor';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARCH_PRESETS, type ArchConfig, resolveArch, validateArchConfig } from './arch.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ugp-arch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+/** The error message validateArchConfig gives for `mutate(tiny-32)` (loosely typed to build bad configs). */
+// biome-ignore lint/suspicious/noExplicitAny: the tests write wrong types on purpose.
+type Loose = Record<string, any>;
+function errorFor(mutate: (c: Loose) => void): string {
+  const config = structuredClone(ARCH_PRESETS['tiny-32']!) as unknown as Loose;
+  mutate(config);
+  try {
+    validateArchConfig(config, 'arch.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('architecture presets', () => {
+  it('every preset passes validation unchanged', () => {
+    for (const [name, preset] of Object.entries(ARCH_PRESETS)) {
+      expect(validateArchConfig(structuredClone(preset), name)).toEqual(preset);
+    }
+  });
+
+  it('HINet variants follow ResModule: hinet wf 32, hinet_deblur wf 64 with HIN in levels 3–4', () => {
+    const denoise = ARCH_PRESETS['paper-faces-512-hinet']!;
+    expect(denoise.regression).toEqual({ type: 'hinet', wf: 32 });
+    expect(denoise.residual_encoder).toEqual({ chan: 32 });
+    const deblur = ARCH_PRESETS['paper-faces-512-hinet-deblur']!;
+    expect(deblur.regression).toEqual({ type: 'hinet', wf: 64, hin_position_left: 3, hin_position_right: 4 });
+    expect(deblur.residual_encoder).toEqual({ chan: 64 });
+    expect(ARCH_PRESETS['paper-church-256-hinet-deblur']!.fusion.chan).toBe(128);
+  });
+
+  it('resolveArch returns a copy of a preset', () => {
+    const a = resolveArch('tiny-32');
+    a.generator.out_size = 999;
+    expect(ARCH_PRESETS['tiny-32']!.generator.out_size).toBe(32);
+  });
+});
+
+describe('per-block validation', () => {
+  it('names a misspelt field, suggests the official name and lists the allowed ones', () => {
+    const message = errorFor((c) => {
+      c.generator.chanel_multiplier = 2;
+    });
+    expect(message).toContain('unknown field generator.chanel_multiplier (did you mean channel_multiplier?)');
+    expect(message).toContain(
+      'allowed in generator: out_size, num_style_feat, num_mlp, channel_multiplier, resample_kernel, lr_mlp, narrow, basecode_size',
+    );
+  });
+
+  it('checks regression fields against the chosen type', () => {
+    expect(errorFor((c) => (c.regression.wf = 8))).toMatch(
+      /unknown field regression\.wf; allowed in regression: img_channel, width/,
+    );
+    expect(errorFor((c) => (c.regression = { type: 'hinet', width: 8 }))).toMatch(
+      /unknown field regression\.width; allowed in regression: in_chn, wf, depth/,
+    );
+    expect(errorFor((c) => (c.regression.type = 'nafnet_lcoal'))).toMatch(
+      /regression\.type must be one of nafnet, nafnet_local, hinet, rrdb_x8, got "nafnet_lcoal" \(did you mean nafnet_local\?\)/,
+    );
+    expect(
+      errorFor((c) => {
+        c.regression = { type: 'nafnet_local', width: 4, train_size: [1, 3, 32] };
+      }),
+    ).toContain('regression.train_size must be an array of 4 integers ≥ 1');
+  });
+
+  it('rejects wrong types with the field named', () => {
+    expect(errorFor((c) => (c.fusion.num_block = '8'))).toBe(
+      'arch.json: fusion.num_block must be an integer ≥ 0, got "8"',
+    );
+    expect(errorFor((c) => (c.regression.enc_blk_nums = [1, 1.5]))).toContain(
+      'regression.enc_blk_nums must be an array of integers ≥ 0',
+    );
+    expect(errorFor((c) => (c.generator.narrow = 0))).toContain(
+      'generator.narrow must be a number > 0, got 0',
+    );
+    expect(errorFor((c) => (c.residual_encoder.chan = null))).toContain(
+      'residual_encoder.chan must be an integer ≥ 1',
+    );
+    expect(errorFor((c) => (c.wmodule = [1]))).toBe("arch.json: 'wmodule' must be an object");
+  });
+
+  it('rejects unknown modules, a residual encoder next to rrdb_x8, and disagreeing sizes', () => {
+    expect(errorFor((c) => (c.fusoin = {}))).toMatch(
+      /unknown architecture entries fusoin \(did you mean fusion\?\)/,
+    );
+    expect(
+      errorFor((c) => {
+        c.regression = { type: 'rrdb_x8', num_feat: 8 };
+      }),
+    ).toMatch(/residual_encoder is not used with regression.type rrdb_x8/);
+    expect(errorFor((c) => (c.discriminator.out_size = 64))).toContain(
+      'discriminator.out_size (64) must equal image_size (32)',
+    );
+    expect(errorFor((c) => delete c.generator.out_size)).toContain('generator.out_size is required');
+  });
+});
+
+describe('config files', () => {
+  it('extends a preset, merging blocks field by field', () => {
+    const path = configFile('wide.json', { extends: 'tiny-32', fusion: { num_block: 3 } });
+    const arch = resolveArch(path);
+    expect(arch.fusion).toEqual({ ...ARCH_PRESETS['tiny-32']!.fusion, num_block: 3 });
+  });
+
+  it('switching a ResModule preset to rrdb_x8 drops the residual encoder', () => {
+    const path = configFile('sr.json', {
+      extends: 'tiny-32',
+      regression: { type: 'rrdb_x8', num_feat: 8, num_block: 1, num_grow_ch: 4 },
+      fusion: { num_feat: 8 },
+    });
+    const arch: ArchConfig = resolveArch(path);
+    expect(arch.residual_encoder).toBeUndefined();
+    expect(arch.regression.type).toBe('rrdb_x8');
+  });
+
+  it('names the file and the bad field', () => {
+    const path = configFile('bad.json', { extends: 'demo-64', wmodule: { wpdims: 10 } });
+    expect(() => resolveArch(path)).toThrow(`${path}: unknown field wmodule.wpdims (did you mean wpdim?)`);
+    expect(() => resolveArch(configFile('nope.json', { extends: 'demo-65' }))).toThrow(
+      /extends "demo-65" is not a preset/,
+    );
+    expect(() => resolveArch(join(dir, 'missing.json'))).toThrow(
+      /neither a preset .* nor an existing config file/,
+    );
+  });
+});
