@@ -62,10 +62,15 @@ export class ClaimStore {
     return this.db
       .transaction(() => {
         const now = Date.now();
+        // Only runs that could be stale: held on this host (pid check below), unheld, or silent too long.
+        const silentSince = options.staleAfterMs === undefined ? null : now - options.staleAfterMs;
         const running = (
           this.db
-            .prepare("SELECT * FROM runs WHERE grid_id = ? AND status = 'running' ORDER BY cell_index")
-            .all(gridId) as RunRow[]
+            .prepare(
+              `SELECT * FROM runs WHERE grid_id = ? AND status = 'running' AND (worker_host = ? OR worker_name IS NULL
+                 OR COALESCE(heartbeat_at, claimed_at, start_time, 0) < ?) ORDER BY cell_index`,
+            )
+            .all(gridId, worker.host, silentSince) as RunRow[]
         ).map(toRun);
         const stale = running.filter((r) =>
           isStale(r, { host: worker.host, staleAfterMs: options.staleAfterMs, now }),
