@@ -12,7 +12,7 @@ export interface BenchLossesOptions extends FeatureNetOptions {
   sizes?: number[];
   repeats?: number;
   batch?: number;
-  /** Full-image (not patch-wise) contextual loss sizes to measure memory growth on. */
+  /** Full-image (not patch-wise) contextual loss sizes to measure memory growth on (default: sizes ≤ 256). */
   fullContextualSizes?: number[];
   onCase?: (label: string) => void;
 }
@@ -93,7 +93,7 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
 
   // The loss alone on relu3_4-sized features (H/4 × W/4, 256 channels): its [HW, HW]
   // matrices are what limits a non-patch-wise contextual loss.
-  for (const size of options.fullContextualSizes ?? [64, 128, 256]) {
+  for (const size of options.fullContextualSizes ?? sizes.filter((s) => s <= 256)) {
     const side = size / 4;
     const fx = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 3) as tf.Tensor4D;
     const fy = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 4) as tf.Tensor4D;
