@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, pthStateDict, readPth } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLpips, lpipsFromStateDicts } from './feature-nets.js';
+import { createLpips, createPatchContextualLoss, lpipsFromStateDicts } from './feature-nets.js';
 import { type Lpips, lpipsLoss, lpipsMetric } from './lpips.js';
 import { GOLDEN_DIR, goldenPath, loadNhwc, loadNpy, maxAbsDiff } from './testing/golden.js';
 
@@ -70,6 +70,34 @@ describe('createLpips without pretrained files', () => {
     expect(Math.min(...da)).toBeGreaterThan(0);
     a.dispose();
     b.dispose();
+    tf.dispose([x, y]);
+  });
+});
+
+describe('perceptual losses in a training step', () => {
+  it('keep tf.memory().numTensors flat across value-and-gradient steps', async () => {
+    const lpips = createLpips({ weightsDir: null, proxyWidthDivisor: 8 });
+    const cx = createPatchContextualLoss({ weightsDir: null, proxyWidthDivisor: 8, patchSize: 16 });
+    const x = tf.variable(tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 5));
+    const y = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const step = () => {
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.add(
+            lpipsLoss(lpips, x as tf.Tensor4D, y, { size: 48 }),
+            tf.mul(0.05, cx.apply(x as tf.Tensor4D, y)),
+          ) as tf.Scalar,
+        [x],
+      );
+      x.assign(tf.sub(x, tf.mul(grads[x.name]!, 0.01)));
+      tf.dispose([value, grads[x.name]!]);
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.tidy(step);
+    expect(tf.memory().numTensors).toBe(before);
+    lpips.dispose();
+    cx.dispose();
     tf.dispose([x, y]);
   });
 });
