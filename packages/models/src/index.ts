@@ -13,3 +13,5 @@ export * from './archs/upfirdn.js';
 export * from './archs/wmodule.js';
 export * from './blocks/train-mode.js';
 export * from './config/arch.js';
+export * from './archs/ugpnet.js';
+export * from './checkpoint/ugpnet-checkpoint.js';
