@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../index.js';
+import { workerCommand } from './grid.js';
 
 let dir: string;
 let gridFile: string;
@@ -164,5 +165,29 @@ describe('ugp grid', () => {
     const r = await ugp(['grid', 'status', bad, '--db', join(dir, 'run.db')]);
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(/bad\.json: invalid grid spec — axes\.a/);
+  });
+
+  it('starts pool workers as `ugp grid worker FILE` with the same store, backend and cell runner', () => {
+    const { file, args } = workerCommand({
+      file: 'g.yaml',
+      db: 'x.db',
+      'max-attempts': 2,
+      backend: 'wasm',
+      'cell-runner': 'fake.mjs',
+    });
+    expect(file).toBe(process.execPath);
+    expect(args.slice(-11)).toEqual([
+      'grid',
+      'worker',
+      'g.yaml',
+      '--db',
+      'x.db',
+      '--max-attempts',
+      '2',
+      '--backend',
+      'wasm',
+      '--cell-runner',
+      join(process.cwd(), 'fake.mjs'),
+    ]);
   });
 });
