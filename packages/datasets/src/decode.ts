@@ -1,7 +1,7 @@
 // Image decoding through sharp (libvips): any jpeg/png/webp/tiff/avif, 8 or 16 bit, grey,
 // CMYK or with alpha, becomes 8-bit sRGB at the requested size. Unusable inputs (empty,
 // truncated, not an image, smaller than the target) raise BadImageError for the loader to skip.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { BadImageError } from './bad-files.js';
 import { fromUint8, type RgbImage, toUint8 } from './image.js';
 
@@ -10,6 +10,8 @@ export interface DecodeOptions {
   size: number;
   /** Allow images whose short side is below `size` (they are upscaled); default false. */
   upscale?: boolean;
+  /** Keep the pixels as stored: the image must already be size×size (paired test sets). */
+  exact?: boolean;
 }
 
 /**
@@ -23,8 +25,8 @@ export async function decodeImage(
   options: DecodeOptions,
 ): Promise<RgbImage> {
   if (bytes.length === 0) throw new BadImageError(path, 'empty file');
-  const { size, upscale = false } = options;
-  let meta: sharp.Metadata;
+  const { size, upscale = false, exact = false } = options;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();
   } catch (err) {
@@ -33,13 +35,23 @@ export async function decodeImage(
   let width = meta.width ?? 0;
   let height = meta.height ?? 0;
   if ((meta.orientation ?? 1) >= 5) [width, height] = [height, width];
+  if (exact && (width !== size || height !== size)) {
+    throw new BadImageError(path, `expected ${size}×${size}, got ${width}×${height}`);
+  }
   if (!upscale && Math.min(width, height) < size) {
     throw new BadImageError(path, `too small: ${width}×${height} < ${size}×${size}`);
   }
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' })
-      .rotate()
-      .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3', fastShrinkOnLoad: false })
+    let pipeline = sharp(bytes, { failOn: 'error' }).rotate();
+    if (!exact) {
+      pipeline = pipeline.resize(size, size, {
+        fit: 'cover',
+        position: 'centre',
+        kernel: 'lanczos3',
+        fastShrinkOnLoad: false,
+      });
+    }
+    const { data, info } = await pipeline
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
