@@ -14,4 +14,5 @@ export * from './archs/wmodule.js';
 export * from './blocks/train-mode.js';
 export * from './config/arch.js';
 export * from './archs/ugpnet.js';
+export * from './archs/ugpnet-summary.js';
 export * from './checkpoint/ugpnet-checkpoint.js';
