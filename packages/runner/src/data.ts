@@ -5,11 +5,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   createDegradation,
-  createSource,
   type Degradation,
   type ImageSource,
+  openSource,
   PairAugmentation,
   type RgbImage,
+  resolveDataset,
+  type Split,
 } from '@ugpnet/datasets';
 import { Rng } from '@ugpnet/tensor';
 import type { DataConfig, DegradationConfig, Experiment } from './experiment/schema.js';
@@ -45,9 +47,10 @@ function toBatch(images: RgbImage[]): tf.Tensor4D {
   return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
+/** gt and its lq: the source's own (paired folders) or the degradation applied with the sample's Rng. */
 async function samplePair(source: ImageSource, degradation: Degradation, index: number, rng: Rng) {
-  const gt = await source.get(index);
-  return { gt, lq: degradation.apply(gt, rng) };
+  const item = await source.load(index);
+  return { gt: item.gt, lq: item.lq ?? degradation.apply(item.gt, rng) };
 }
 
 async function makeBatch(
@@ -85,13 +88,7 @@ export function batchIndices(count: number, batchSize: number, iteration: number
 async function fixedBatches(experiment: Experiment, split: 'val' | 'test', count: number): Promise<StageBatch[]> {
   const data = experiment.data;
   const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
-  const source = await createSource(data.dataset, {
-    size: data.size,
-    seed: data.seed,
-    splitFile: data.split_file,
-    split,
-    count,
-  });
+  const source = await openSplit(experiment, split);
   const total = Math.min(count, source.length);
   const batches: StageBatch[] = [];
   for (let start = 0; start < total; start += data.batch_size) {
@@ -107,11 +104,25 @@ export function createTestBatches(experiment: Experiment): Promise<StageBatch[]>
   return fixedBatches(experiment, 'test', experiment.data.test_count);
 }
 
+/** Opens one split of the experiment's dataset (a procedural name, an image folder, an LMDB). */
+export function openSplit(experiment: Experiment, split: Split): Promise<ImageSource> {
+  const data = experiment.data;
+  const procedural = !data.dataset.includes('/') && !data.dataset.includes('\\');
+  const options: Record<string, unknown> = {
+    size: data.size,
+    split,
+    valSize: data.val_count,
+    testSize: data.test_count,
+    ...(procedural ? { seed: data.seed, count: data.train_count } : {}),
+    ...(data.split_file ? { splitFile: data.split_file } : {}),
+  };
+  return openSource(resolveDataset(data.dataset, options, 'data.dataset'), 'data.dataset');
+}
+
 export async function createRunData(experiment: Experiment): Promise<RunData> {
   const data: DataConfig = experiment.data;
   const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
-  const common = { size: data.size, seed: data.seed, splitFile: data.split_file };
-  const train = await createSource(data.dataset, { ...common, split: 'train', count: data.train_count });
+  const train = await openSplit(experiment, 'train');
   const seed = experiment.seed;
   const dataRng = new Rng(seed).fork('degradation');
   const validation = await fixedBatches(experiment, 'val', data.val_count);

@@ -1,11 +1,14 @@
 // Compute backend selection: node-gpu → node → wasm → cpu, overridable by flag or UGP_BACKEND.
 // Only this package picks backends; everything else depends on tfjs-core alone.
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone has no gradient functions; the full tfjs bundle registers them here.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core alone has no gradient functions; the full tfjs bundle registers them (its
+// Node build is CommonJS on the same tfjs-core; tfjs-core's own ESM gradient files
+// cannot be loaded by plain Node because their imports lack extensions).
+import '@tensorflow/tfjs';
 import { UserError } from './errors.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -54,9 +57,32 @@ function describeLoadFailure(pkg: string, err: unknown): string {
   return `${pkg} is installed but failed to load libtensorflow: ${message.split('\n')[0]}`;
 }
 
+/**
+ * Where npm kept the package but its install script could not download libtensorflow, the
+ * native binding is missing; requiring it anyway half-registers kernels (and a second
+ * package then re-registers them noisily), so look for the binding first.
+ */
+function missingBinding(pkg: string): string | undefined {
+  let root: string;
+  try {
+    root = dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return undefined; // not installed: require() below reports it
+  }
+  const lib = join(root, 'lib');
+  const hasBinding =
+    existsSync(lib) &&
+    readdirSync(lib).some((dir) => dir.startsWith('napi-v') && existsSync(join(lib, dir, 'tfjs_binding.node')));
+  return hasBinding
+    ? undefined
+    : `${pkg} is installed but its native binding is missing (the libtensorflow download failed at install time)`;
+}
+
 async function tryNode(
   pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu',
 ): Promise<string | undefined> {
+  const missing = missingBinding(pkg);
+  if (missing) return missing;
   try {
     // Loading the package registers the 'tensorflow' backend as a side effect.
     require(pkg);
