@@ -35,4 +35,11 @@ export { type LmdbEntry, LmdbReader } from './sources/lmdb-reader.js';
 export { writeLmdb } from './sources/lmdb-writer.js';
 export { renderChurch } from './sources/procedural-churches.js';
 export { renderPortrait } from './sources/procedural-portraits.js';
+export {
+  type PreviewOptions,
+  previewSheet,
+  type SynthOptions,
+  type SynthResult,
+  synthesizePairs,
+} from './synth.js';
 export type { ImageSource, SourceItem, SourceSpec, Split } from './sources/source.js';

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { bestCommand } from './best.js';
 import { benchCommand } from './bench.js';
 import { dashboardCommand } from './dashboard.js';
+import { dataCommand } from './data.js';
 import { dbCommand } from './db.js';
 import { evalCommand } from './eval.js';
 import { gridCommand } from './grid.js';
@@ -16,6 +17,7 @@ export const commands: CommandModule<any, any>[] = [
   benchCommand,
   bestCommand,
   dashboardCommand,
+  dataCommand,
   dbCommand,
   evalCommand,
   gridCommand,
