@@ -7,6 +7,8 @@ import { dataCommand } from './data.js';
 import { dbCommand } from './db.js';
 import { evalCommand } from './eval.js';
 import { gridCommand } from './grid.js';
+import { modelsCommand } from './models.js';
+import { restoreCommand } from './restore.js';
 import { resumeCommand } from './resume.js';
 import { runsCommand } from './runs.js';
 import { trainCommand } from './train.js';
@@ -21,6 +23,8 @@ export const commands: CommandModule<any, any>[] = [
   dbCommand,
   evalCommand,
   gridCommand,
+  modelsCommand,
+  restoreCommand,
   resumeCommand,
   runsCommand,
   trainCommand,

@@ -1,10 +1,11 @@
 // `ugp weights <subcommand>`: pretrained weight files (fetch; more subcommands live in their own files).
 import type { Argv, CommandModule } from 'yargs';
 import { weightsFetchCommand } from './weights-fetch.js';
+import { weightsImportCommand } from './weights-import.js';
 
 export const weightsCommand: CommandModule = {
   command: 'weights <subcommand>',
-  describe: 'pretrained weights: download or import into the local cache',
-  builder: (y: Argv) => y.command(weightsFetchCommand).demandCommand(1),
+  describe: 'weights: download into the cache, or import official .pth files as a UGPNet checkpoint',
+  builder: (y: Argv) => y.command(weightsFetchCommand).command(weightsImportCommand).demandCommand(1),
   handler: () => {},
 };

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../testing/golden.js';
+import { runUgp } from '../testing/run-ugp.js';
+
+const QUICK = join(REPO_ROOT, 'experiments', 'demo-quick.yaml');
+
+describe('ugp bench step', () => {
+  it.each(['restoration', 'synthesis', 'fusion'])(
+    '%s: JSON rows with time, memory, and no leaked tensors (tiny-32)',
+    async (stage) => {
+      const r = await runUgp([
+        'bench',
+        'step',
+        '--backend',
+        'wasm',
+        '--experiment',
+        QUICK,
+        '--stage',
+        stage,
+        '--batch',
+        '2',
+        '--repeats',
+        '2',
+        '--warmup',
+        '1',
+        '--json',
+      ]);
+      expect(r.errors).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+      const rows = JSON.parse(r.out) as Array<{ bench: string; case: string; metric: string; value: number }>;
+      expect(rows.map((row) => row.metric)).toEqual([
+        'step',
+        'step_mean',
+        'images_per_s',
+        'peak_tensors',
+        'rss_peak',
+        'leaked_tensors',
+      ]);
+      for (const row of rows) {
+        expect(row.bench).toBe('step');
+        expect(row.case).toBe(`tiny-32 ${stage} b2`);
+      }
+      const value = (metric: string) => rows.find((row) => row.metric === metric)!.value;
+      expect(value('step')).toBeGreaterThan(0);
+      expect(value('peak_tensors')).toBeGreaterThan(0);
+      expect(value('leaked_tensors')).toBe(0);
+    },
+  );
+
+  it('needs --arch or --experiment', async () => {
+    const r = await runUgp(['bench', 'step', '--stage', 'fusion']);
+    expect(r.code).toBe(1);
+    expect(r.errors).toMatch(/give --arch or --experiment/);
+  });
+});

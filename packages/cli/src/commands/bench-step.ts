@@ -1,0 +1,188 @@
+// `ugp bench step --arch <preset> --stage restoration|synthesis|fusion`: ms per training step of
+// the runner's own stage trainer (forward + backward + Adam with the stage's real losses: PSNR
+// loss; L1 + LPIPS + adversarial + the D step with lazy R1; L1 + LPIPS + patch-contextual), its
+// peak tensor memory (tf.profile), the process RSS and any tensors a step leaks.
+import type { Argv, CommandModule } from 'yargs';
+import { useBackend } from '../backend.js';
+import { printBenchRows } from '../output.js';
+
+const BENCH_STAGES = ['restoration', 'synthesis', 'fusion'] as const;
+type BenchStage = (typeof BENCH_STAGES)[number];
+
+interface Args {
+  backend?: string;
+  arch?: string;
+  experiment?: string;
+  stage: BenchStage;
+  batch?: number;
+  repeats: number;
+  warmup: number;
+  'proxy-width-divisor'?: number;
+  json: boolean;
+}
+
+const MB = 1024 * 1024;
+
+export const benchStepCommand: CommandModule<object, Args> = {
+  command: 'step',
+  describe: 'ms per training step (forward + backward + Adam, real losses) and peak memory of one stage',
+  builder: (y: Argv) =>
+    y
+      .option('arch', { type: 'string', describe: 'architecture preset or JSON (default: the experiment’s)' })
+      .option('experiment', {
+        type: 'string',
+        describe:
+          'take stage settings (loss weights, LPIPS size, R1 period, perceptual nets) from this experiment',
+      })
+      .option('stage', { choices: BENCH_STAGES, demandOption: true, describe: 'which stage’s step' })
+      .option('batch', {
+        type: 'number',
+        describe: 'images per step (default: the experiment’s batch_size, 8)',
+      })
+      .option('repeats', { type: 'number', default: 10, describe: 'timed steps (median reported)' })
+      .option('warmup', { type: 'number', default: 2, describe: 'untimed steps first' })
+      .option('proxy-width-divisor', {
+        type: 'number',
+        describe: 'width divisor of the stand-in VGG when no pretrained LPIPS/VGG weights are cached',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON rows' })
+      .example('$0 bench step --arch tiny-32 --stage restoration', 'recipe defaults at 32 px')
+      .example(
+        '$0 bench step --experiment experiments/demo.yaml --stage synthesis --json',
+        'the demo’s settings (LPIPS at 64 px, narrow stand-in VGG)',
+      ) as unknown as Argv<Args>,
+  handler: async (argv) => {
+    const { UserError } = await import('@ugpnet/tensor');
+    if (!argv.arch && !argv.experiment) throw new UserError('bench step: give --arch or --experiment');
+    for (const flag of ['repeats', 'warmup', 'batch'] as const) {
+      const v = argv[flag];
+      if (v !== undefined && (!Number.isInteger(v) || v < (flag === 'warmup' ? 0 : 1))) {
+        throw new UserError(`--${flag} ${v}: expected an integer ≥ ${flag === 'warmup' ? 0 : 1}`);
+      }
+    }
+    const info = await useBackend(argv);
+    const rows = await benchStep({ ...argv, backend: info.name }, (line) =>
+      process.stderr.write(`[bench step] ${line}\n`),
+    );
+    await printBenchRows(rows, argv.json);
+  },
+};
+
+async function benchStep(argv: Args & { backend: string }, log: (line: string) => void) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { Rng, median } = await import('@ugpnet/tensor');
+  const models = await import('@ugpnet/models');
+  const runner = await import('@ugpnet/runner');
+  const losses = await import('@ugpnet/losses');
+
+  const raw = argv.experiment ? runner.readExperimentChain(argv.experiment) : { name: 'bench-step' };
+  const archName = argv.arch ?? (raw.arch as string | undefined) ?? 'paper-faces-512';
+  const arch = models.resolveArch(archName);
+  const experiment = runner.validateExperiment(
+    runner.deepMerge(raw, {
+      arch: archName,
+      data: { size: arch.image_size, ...(argv.batch ? { batch_size: argv.batch } : {}) },
+      ...(argv['proxy-width-divisor']
+        ? { perceptual: { proxy_width_divisor: argv['proxy-width-divisor'] } }
+        : {}),
+    }),
+    argv.experiment ?? 'bench step',
+  );
+  const batch = experiment.data.batch_size;
+  const stage = argv.stage;
+
+  // Perceptual nets as the runner builds them (real weights when cached, else the proxy).
+  const { weights_dir, proxy_width_divisor } = experiment.perceptual;
+  const netOptions = { weightsDir: weights_dir, proxyWidthDivisor: proxy_width_divisor };
+  const lpips = losses.createLpips(netOptions);
+  const fusion = experiment.stages.fusion;
+  const contextual =
+    stage === 'fusion' && fusion.contextual_weight > 0
+      ? losses.createPatchContextualLoss({
+          ...netOptions,
+          layer: fusion.contextual.layer,
+          patchSize: Math.min(fusion.contextual.patch_size, arch.image_size),
+          bandWidth: fusion.contextual.band_width,
+          variant: fusion.contextual.variant,
+        })
+      : undefined;
+
+  // Frozen earlier stages: random weights of the right shapes (timing does not depend on them).
+  const frozenNet = new models.UgpNet(arch, new Rng(experiment.seed).fork('frozen'));
+  const frozen = {
+    restoration: models.moduleTensors(frozenNet.resmodule, ''),
+    synthesis: models.moduleTensors(frozenNet.synmodule, ''),
+  };
+  frozenNet.dispose();
+  const trainer = runner.createStageTrainer(stage, {
+    experiment,
+    arch,
+    rng: new Rng(experiment.seed).fork(stage),
+    priors: {},
+    frozen,
+    perceptual: { lpips, contextual },
+  });
+
+  const inSize = arch.regression.type === 'rrdb_x8' ? arch.image_size / 8 : arch.image_size;
+  const lq = tf.randomUniform(
+    [batch, inSize, inSize, 3],
+    0,
+    1,
+    'float32',
+    1,
+  ) as import('@tensorflow/tfjs-core').Tensor4D;
+  const gt = tf.randomUniform(
+    [batch, arch.image_size, arch.image_size, 3],
+    0,
+    1,
+    'float32',
+    2,
+  ) as import('@tensorflow/tfjs-core').Tensor4D;
+  const kase = `${archName} ${stage} b${batch}`;
+  log(`${kase}: ${lpips.kind}${stage === 'synthesis' ? ' (no geometric augmentation)' : ''}`);
+  let iteration = 0;
+  const step = () => {
+    iteration++;
+    trainer.beforeStep?.(iteration);
+    trainer.trainStep({ lq, gt }, iteration);
+  };
+  let rssPeak = process.memoryUsage().rss;
+  try {
+    for (let i = 0; i < argv.warmup; i++) step();
+    const tensorsBefore = tf.memory().numTensors;
+    const times: number[] = [];
+    for (let i = 0; i < argv.repeats; i++) {
+      const t0 = performance.now();
+      step(); // trainStep reads its losses back, so the step has finished when it returns
+      times.push(performance.now() - t0);
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }
+    const leaked = (tf.memory().numTensors - tensorsBefore) / argv.repeats;
+    const profile = await tf.profile(() => step());
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    const row = (metric: string, value: number, unit: string) => ({
+      bench: 'step',
+      backend: argv.backend,
+      case: kase,
+      metric,
+      value,
+      unit,
+    });
+    log(`${kase}: ${times.map((t) => t.toFixed(0)).join(' ')} ms`);
+    return [
+      row('step', median(times), 'ms'),
+      // The mean includes the lazy R1 steps (synthesis: every r1_every iterations).
+      row('step_mean', mean, 'ms'),
+      row('images_per_s', (1000 * batch) / median(times), 'img/s'),
+      row('peak_tensors', profile.peakBytes / MB, 'MB'),
+      row('rss_peak', rssPeak / MB, 'MB'),
+      row('leaked_tensors', leaked, 'per step'),
+    ];
+  } finally {
+    tf.dispose([lq, gt]);
+    trainer.dispose();
+    lpips.dispose();
+    contextual?.dispose();
+  }
+}
