@@ -10,3 +10,4 @@ export { runStageLoop, type StageLoopOptions, type StageLoopResult } from './sta
 export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stages/stage.js';
 export { evaluateRun, TEST_STAGE } from './evaluate.js';
 export { type DemoOptions, type DemoRow, formatDemoTable, runDemo } from './demo.js';
+export { type ExportedRunCheckpoint, exportRunCheckpoint } from './export-checkpoint.js';
