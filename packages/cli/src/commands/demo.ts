@@ -23,10 +23,22 @@ export const demoCommand: CommandModule<object, Args> = {
   describe: 'the 2×2 pretrained-vs-random ablation on procedural portraits, end to end (CPU, no downloads)',
   builder: (y: Argv) =>
     y
-      .option('quick', { type: 'boolean', default: false, describe: 'tiny-32 in a few minutes (the CI end-to-end path)' })
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: 'tiny-32 in a few minutes (the CI end-to-end path)',
+      })
       .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
-      .option('workers', { type: 'number', default: 2, describe: 'grid worker processes (1 = in this process)' })
-      .option('out', { type: 'string', default: 'experiments/dashboard', describe: 'where the dashboard is written' })
+      .option('workers', {
+        type: 'number',
+        default: 2,
+        describe: 'grid worker processes (1 = in this process)',
+      })
+      .option('out', {
+        type: 'string',
+        default: 'experiments/dashboard',
+        describe: 'where the dashboard is written',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .example('$0 demo', 'the full demo (about 15 minutes on 2 cores); re-running resumes')
       .example('$0 demo --quick --workers 1', 'the quick path in one process') as unknown as Argv<Args>,

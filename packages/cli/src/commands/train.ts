@@ -20,16 +20,37 @@ export const trainCommand: CommandModule<object, Args> = {
   describe: 'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run',
   builder: (y: Argv) =>
     y
-      .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (JSON or YAML)' })
+      .positional('experiment', {
+        type: 'string',
+        demandOption: true,
+        describe: 'experiment file (JSON or YAML)',
+      })
       .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
-      .option('set', { type: 'string', array: true, default: [], describe: 'override a value: key.path=value' })
+      .option('set', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'override a value: key.path=value',
+      })
       .option('name', { type: 'string', describe: 'run name (default: the experiment name)' })
-      .option('new', { type: 'boolean', default: false, describe: 'start a new run even if one of this config exists' })
+      .option('new', {
+        type: 'boolean',
+        default: false,
+        describe: 'start a new run even if one of this config exists',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON' })
-      .example('$0 train experiments/demo.yaml --set stages.fusion.iterations=200', 'train the demo with a shorter fusion stage')
-      .example('$0 train experiments/celeba-deblur.yaml --backend node-gpu', 'the paper recipe on a GPU') as unknown as Argv<Args>,
+      .example(
+        '$0 train experiments/demo.yaml --set stages.fusion.iterations=200',
+        'train the demo with a shorter fusion stage',
+      )
+      .example(
+        '$0 train experiments/celeba-deblur.yaml --backend node-gpu',
+        'the paper recipe on a GPU',
+      ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { loadExperiment, parseOverrides, findRunOfConfig, createTrackedRun, executeRun } = await import('@ugpnet/runner');
+    const { loadExperiment, parseOverrides, findRunOfConfig, createTrackedRun, executeRun } = await import(
+      '@ugpnet/runner'
+    );
     const experiment = loadExperiment(argv.experiment, parseOverrides(argv.set));
     const info = await useBackend(argv);
     const { openStore } = await import('@ugpnet/store');
