@@ -5,6 +5,7 @@ import { benchCommand } from './bench.js';
 import { dashboardCommand } from './dashboard.js';
 import { dataCommand } from './data.js';
 import { dbCommand } from './db.js';
+import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { gridCommand } from './grid.js';
 import { modelsCommand } from './models.js';
@@ -21,6 +22,7 @@ export const commands: CommandModule<any, any>[] = [
   dashboardCommand,
   dataCommand,
   dbCommand,
+  demoCommand,
   evalCommand,
   gridCommand,
   modelsCommand,
