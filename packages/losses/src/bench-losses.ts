@@ -14,6 +14,8 @@ export interface BenchLossesOptions extends FeatureNetOptions {
   batch?: number;
   /** Full-image (not patch-wise) contextual loss sizes to measure memory growth on (default: sizes ≤ 256). */
   fullContextualSizes?: number[];
+  /** Which losses to run (default both). */
+  losses?: Array<'lpips' | 'contextual'>;
   onCase?: (label: string) => void;
 }
 
@@ -46,7 +48,8 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
   const repeats = options.repeats ?? 10;
   const batch = options.batch ?? 1;
   const rows: BenchRow[] = [];
-  const lpips = createLpips(options);
+  const which = options.losses ?? ['lpips', 'contextual'];
+  const lpips = which.includes('lpips') ? createLpips(options) : undefined;
   let rssPeak = process.memoryUsage().rss;
   const push = (kase: string, metric: string, value: number, unit: string) => {
     rows.push({ bench: 'losses', backend: options.backend, case: kase, metric, value, unit });
@@ -55,45 +58,57 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     return rssPeak / MB;
   };
+  const failed = new Set<string>();
+  /** Times one case; a failure (e.g. wasm's 4 GB heap) becomes a NaN row and skips larger sizes. */
+  const measure = async (loss: string, kase: string, step: () => tf.Tensor[], n: number) => {
+    if (failed.has(loss)) return;
+    options.onCase?.(kase);
+    try {
+      push(kase, 'fwd+bwd', await timeStep(step, n), 'ms');
+      push(kase, 'peak_tensors', (await peakBytes(step)) / MB, 'MB');
+      push(kase, 'rss', rss(), 'MB');
+    } catch (err) {
+      failed.add(loss);
+      options.onCase?.(`${kase} failed: ${err instanceof Error ? err.message : String(err)}`);
+      push(kase, 'fwd+bwd', Number.NaN, 'ms');
+    }
+  };
 
   for (const size of sizes) {
     const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
 
     // LPIPS at the image's own size (the training loss resizes to 256 first: see the 256 row).
-    const lpipsStep = () => {
-      const { value, grads } = tf.valueAndGrads((o) => lpipsLoss(lpips, o as tf.Tensor4D, y, { size: null }))(
-        [x],
-      );
-      return [value, ...grads];
-    };
-    const lpipsCase = `${lpips.kind} ${batch}x${size}`;
-    options.onCase?.(lpipsCase);
-    push(lpipsCase, 'fwd+bwd', await timeStep(lpipsStep, repeats), 'ms');
-    push(lpipsCase, 'peak_tensors', (await peakBytes(lpipsStep)) / MB, 'MB');
-    push(lpipsCase, 'rss', rss(), 'MB');
+    if (lpips) {
+      const lpipsStep = () => {
+        const { value, grads } = tf.valueAndGrads((o) =>
+          lpipsLoss(lpips, o as tf.Tensor4D, y, { size: null }),
+        )([x]);
+        return [value, ...grads];
+      };
+      await measure('lpips', `${lpips.kind} ${batch}x${size}`, lpipsStep, repeats);
+    }
 
     // Patch contextual (128 px patches, or the whole image when it is smaller).
-    const patch = Math.min(128, size);
-    const cx: PatchContextualLoss = createPatchContextualLoss({ ...options, patchSize: patch });
-    const cxStep = () => {
-      const { value, grads } = tf.valueAndGrads((o) => cx.apply(o as tf.Tensor4D, y))([x]);
-      return [value, ...grads];
-    };
-    const patches = batch * (size / patch) ** 2;
-    const cxCase = `${cx.kind} ${batch}x${size} (${patches}×${patch}px)`;
-    options.onCase?.(cxCase);
-    push(cxCase, 'fwd+bwd', await timeStep(cxStep, repeats), 'ms');
-    push(cxCase, 'peak_tensors', (await peakBytes(cxStep)) / MB, 'MB');
-    push(cxCase, 'rss', rss(), 'MB');
-    cx.dispose();
+    if (which.includes('contextual')) {
+      const patch = Math.min(128, size);
+      const cx: PatchContextualLoss = createPatchContextualLoss({ ...options, patchSize: patch });
+      const cxStep = () => {
+        const { value, grads } = tf.valueAndGrads((o) => cx.apply(o as tf.Tensor4D, y))([x]);
+        return [value, ...grads];
+      };
+      const patches = batch * Math.floor(size / patch) ** 2;
+      await measure('contextual', `${cx.kind} ${batch}x${size} (${patches}×${patch}px)`, cxStep, repeats);
+      cx.dispose();
+    }
     tf.dispose([x, y]);
   }
-  lpips.dispose();
+  lpips?.dispose();
 
   // The loss alone on relu3_4-sized features (H/4 × W/4, 256 channels): its [HW, HW]
   // matrices are what limits a non-patch-wise contextual loss.
-  for (const size of options.fullContextualSizes ?? sizes.filter((s) => s <= 256)) {
+  const fullSizes = which.includes('contextual') ? sizes.filter((s) => s <= 256) : [];
+  for (const size of options.fullContextualSizes ?? fullSizes) {
     const side = size / 4;
     const fx = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 3) as tf.Tensor4D;
     const fy = tf.randomNormal([1, side, side, 256], 0, 1, 'float32', 4) as tf.Tensor4D;
@@ -102,10 +117,7 @@ export async function benchLosses(options: BenchLossesOptions): Promise<BenchRow
       return [value, ...grads];
     };
     const kase = `contextual loss only, relu3_4 of ${size}px (${side * side}² distances)`;
-    options.onCase?.(kase);
-    push(kase, 'fwd+bwd', await timeStep(step, Math.min(repeats, 10)), 'ms');
-    push(kase, 'peak_tensors', (await peakBytes(step)) / MB, 'MB');
-    push(kase, 'rss', rss(), 'MB');
+    await measure('full-contextual', kase, step, repeats);
     tf.dispose([fx, fy]);
   }
   return rows;

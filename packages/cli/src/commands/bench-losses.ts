@@ -11,6 +11,7 @@ interface Args {
   batch: number;
   'weights-dir'?: string;
   proxy: boolean;
+  losses: string;
 }
 
 export const benchLossesCommand: CommandModule<object, Args> = {
@@ -29,6 +30,7 @@ export const benchLossesCommand: CommandModule<object, Args> = {
         default: '64,128,256,512',
         describe: 'image sizes, comma-separated',
       })
+      .option('losses', { type: 'string', default: 'lpips,contextual', describe: 'which losses: lpips, contextual' })
       .option('batch', { type: 'number', default: 1, describe: 'images per step' })
       .option('weights-dir', {
         type: 'string',
@@ -50,6 +52,10 @@ export const benchLossesCommand: CommandModule<object, Args> = {
     if (sizes.some((s) => !Number.isInteger(s) || s < 16)) {
       throw new UserError(`--sizes ${argv.sizes}: expected comma-separated integers ≥ 16`);
     }
+    const losses = argv.losses.split(',').map((s) => s.trim());
+    if (losses.some((l) => l !== 'lpips' && l !== 'contextual')) {
+      throw new UserError(`--losses ${argv.losses}: expected lpips and/or contextual`);
+    }
     const info = await useBackend(argv);
     const { benchLosses } = await import('@ugpnet/losses');
     const rows = await benchLosses({
@@ -57,6 +63,7 @@ export const benchLossesCommand: CommandModule<object, Args> = {
       sizes,
       repeats: argv.repeats,
       batch: argv.batch,
+      losses: losses as Array<'lpips' | 'contextual'>,
       weightsDir: argv.proxy ? null : argv['weights-dir'],
       onCase: (label) => process.stderr.write(`[bench losses] ${label}\n`),
     });
