@@ -31,7 +31,7 @@ export async function main(args: string[]): Promise<number> {
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((message, err, y) => {
+    .fail((message, err) => {
       if (err) throw err;
       console.error(`error: ${message}\n(see ugp --help)`);
       failure = 1;

@@ -14,6 +14,12 @@ export const trainCell: CellRunner = async ({ store, run, grid, signal, log }) =
   const experiment = loadExperiment(experimentFile, cellOverrides(run.cellParams));
   recordExperiment(store, run.id, experiment);
   store.updateRun(run.id, { backend: activeBackend()?.name ?? null, seed: experiment.seed });
-  const outcome = await executeRun({ store, experiment, runId: run.id, shouldStop: () => signal.aborted, log });
+  const outcome = await executeRun({
+    store,
+    experiment,
+    runId: run.id,
+    shouldStop: () => signal.aborted,
+    log,
+  });
   log(`${run.name}: ${outcome}`);
 };

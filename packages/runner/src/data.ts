@@ -33,7 +33,12 @@ export function degradationSpec(config: DegradationConfig): { type: string; [key
     case 'noise':
       return { type: 'noise', k: config.k, sigma: config.sigma, quantise: config.quantise };
     case 'blur':
-      return { type: 'blur', count: config.bank_size, kernelSize: config.kernel_size, seed: config.bank_seed };
+      return {
+        type: 'blur',
+        count: config.bank_size,
+        kernelSize: config.kernel_size,
+        seed: config.bank_seed,
+      };
     case 'sr8':
       return { type: 'sr8', factor: config.scale };
   }
@@ -43,7 +48,9 @@ function toBatch(images: RgbImage[]): tf.Tensor4D {
   const { width, height } = images[0]!;
   const size = width * height * 3;
   const data = new Float32Array(images.length * size);
-  images.forEach((img, i) => data.set(img.data, i * size));
+  images.forEach((img, i) => {
+    data.set(img.data, i * size);
+  });
   return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
@@ -59,7 +66,9 @@ async function makeBatch(
   indices: number[],
   rngOf: (slot: number) => Rng,
 ): Promise<StageBatch> {
-  const pairs = await Promise.all(indices.map((index, slot) => samplePair(source, degradation, index, rngOf(slot))));
+  const pairs = await Promise.all(
+    indices.map((index, slot) => samplePair(source, degradation, index, rngOf(slot))),
+  );
   return { gt: toBatch(pairs.map((p) => p.gt)), lq: toBatch(pairs.map((p) => p.lq)) };
 }
 
@@ -72,7 +81,10 @@ export function batchIndices(count: number, batchSize: number, iteration: number
   const epochOrder = (epoch: number) => {
     let o = order.get(epoch);
     if (!o) {
-      o = new Rng(seed).fork('order').fork(epoch).shuffle(Array.from({ length: count }, (_, i) => i));
+      o = new Rng(seed)
+        .fork('order')
+        .fork(epoch)
+        .shuffle(Array.from({ length: count }, (_, i) => i));
       order.set(epoch, o);
     }
     return o;
@@ -85,7 +97,11 @@ export function batchIndices(count: number, batchSize: number, iteration: number
 }
 
 /** A fixed set of batches of `split` whose degradations depend only on the image index. */
-async function fixedBatches(experiment: Experiment, split: 'val' | 'test', count: number): Promise<StageBatch[]> {
+async function fixedBatches(
+  experiment: Experiment,
+  split: 'val' | 'test',
+  count: number,
+): Promise<StageBatch[]> {
   const data = experiment.data;
   const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
   const source = await openSplit(experiment, split);

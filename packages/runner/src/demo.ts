@@ -92,14 +92,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoRow[]> {
 
 /** The results table: PSNR, SSIM and LPIPS (or lpips_proxy) of I_R, I_G and I_F per cell. */
 export function formatDemoTable(rows: DemoRow[]): string {
-  const lpipsKey = rows.some((r) => Object.keys(r.metrics).some((k) => k.endsWith('/lpips'))) ? 'lpips' : 'lpips_proxy';
+  const lpipsKey = rows.some((r) => Object.keys(r.metrics).some((k) => k.endsWith('/lpips')))
+    ? 'lpips'
+    : 'lpips_proxy';
   const columns = ['I_R', 'I_G', 'I_F'].flatMap((o) => [`${o}/psnr`, `${o}/ssim`, `${o}/${lpipsKey}`]);
   const header = ['regression', 'generator', 'status', ...columns];
   const body = rows.map((r) => [
     String(r.params['init.regression'] ?? ''),
     String(r.params['init.generator'] ?? ''),
     r.status,
-    ...columns.map((c) => (r.metrics[c] === undefined ? '' : r.metrics[c]!.toFixed(c.endsWith('psnr') ? 2 : 4))),
+    ...columns.map((c) =>
+      r.metrics[c] === undefined ? '' : r.metrics[c]!.toFixed(c.endsWith('psnr') ? 2 : 4),
+    ),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');

@@ -31,14 +31,21 @@ export async function evaluateRun(store: TrackingStore, runId: string): Promise<
       arch,
       rng: new Rng(experiment.seed).fork('fusion'),
       priors: {},
-      frozen: { restoration: bestWeights(store, run.id, 'restoration'), synthesis: bestWeights(store, run.id, 'synthesis') },
+      frozen: {
+        restoration: bestWeights(store, run.id, 'restoration'),
+        synthesis: bestWeights(store, run.id, 'synthesis'),
+      },
       perceptual: { lpips },
     },
     experiment.stages.fusion,
   );
   try {
     trainer.fusion.loadTorchStateDict(bestWeights(store, run.id, 'fusion'), { source: 'fusion checkpoint' });
-    const metrics = await scoreOutputs(trainer, batches.map((b) => b), lpips);
+    const metrics = await scoreOutputs(
+      trainer,
+      batches.map((b) => b),
+      lpips,
+    );
     store.logMetrics(run.id, TEST_STAGE, 0, metrics);
     return metrics;
   } finally {

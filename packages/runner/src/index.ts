@@ -1,10 +1,29 @@
 export { trainCell } from './cell.js';
-export { deepMerge, loadExperiment, parseOverrides, readExperimentChain, validateExperiment } from './experiment/load.js';
+export {
+  deepMerge,
+  loadExperiment,
+  parseOverrides,
+  readExperimentChain,
+  validateExperiment,
+} from './experiment/load.js';
 export * from './experiment/schema.js';
 export * from './grid/index.js';
 export { neededPriors, priorKey, readStateDictFile } from './priors.js';
-export { checkArch, executeRun, type ExecuteRunOptions, preparePriors, type RunOutcome, runDirectory } from './run.js';
-export { configHash, createTrackedRun, experimentOfRun, findRunOfConfig, recordExperiment } from './session.js';
+export {
+  checkArch,
+  executeRun,
+  type ExecuteRunOptions,
+  preparePriors,
+  type RunOutcome,
+  runDirectory,
+} from './run.js';
+export {
+  configHash,
+  createTrackedRun,
+  experimentOfRun,
+  findRunOfConfig,
+  recordExperiment,
+} from './session.js';
 export { createStageTrainer } from './stages/index.js';
 export { runStageLoop, type StageLoopOptions, type StageLoopResult } from './stages/loop.js';
 export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stages/stage.js';

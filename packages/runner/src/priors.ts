@@ -48,11 +48,16 @@ export function priorRunId(kind: PriorKind, key: string): string {
 export function neededPriors(experiment: Experiment): PriorKind[] {
   const stages = experiment.stages_to_run;
   const out: PriorKind[] = [];
-  if (experiment.init.regression === 'pretrained' && !experiment.init.regression_weights && stages.includes('restoration')) {
+  if (
+    experiment.init.regression === 'pretrained' &&
+    !experiment.init.regression_weights &&
+    stages.includes('restoration')
+  ) {
     out.push('pretrain-regression');
   }
   const needsG = experiment.init.generator === 'pretrained' && stages.includes('synthesis');
-  if (needsG && (!experiment.init.generator_weights || !experiment.init.discriminator_weights)) out.push('pretrain-gan');
+  if (needsG && (!experiment.init.generator_weights || !experiment.init.discriminator_weights))
+    out.push('pretrain-gan');
   return out;
 }
 
@@ -62,7 +67,10 @@ function priorsFromRun(store: TrackingStore, kind: PriorKind, runId: string): St
   if (!best) throw new Error(`prior run ${runId} (${kind}) finished without a checkpoint`);
   const { tensors } = readCheckpointFile(store.resolvePath(best.path));
   if (kind === 'pretrain-regression') return { regression: sectionOf(tensors, '') };
-  return { generator: sectionOf(tensors, 'generator_ema'), discriminator: sectionOf(tensors, 'discriminator') };
+  return {
+    generator: sectionOf(tensors, 'generator_ema'),
+    discriminator: sectionOf(tensors, 'discriminator'),
+  };
 }
 
 /**

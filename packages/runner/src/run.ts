@@ -75,7 +75,8 @@ async function frozenWeights(
     const { tensors } = readCheckpointFile(store.resolvePath(best.path));
     return sectionOf(tensors, '');
   }
-  const file = stage === 'restoration' ? experiment.init.restoration_checkpoint : experiment.init.synthesis_checkpoint;
+  const file =
+    stage === 'restoration' ? experiment.init.restoration_checkpoint : experiment.init.synthesis_checkpoint;
   return file ? readStateDictFile(file) : undefined;
 }
 
@@ -125,12 +126,22 @@ async function trainStage(job: StageJob): Promise<StageLoopResult> {
   }
 }
 
-function contextFor(experiment: Experiment, arch: ArchConfig, stage: StageName, perceptual: StageContext['perceptual']) {
+function contextFor(
+  experiment: Experiment,
+  arch: ArchConfig,
+  stage: StageName,
+  perceptual: StageContext['perceptual'],
+) {
   return { experiment, arch, rng: new Rng(experiment.seed).fork(stage), priors: {}, frozen: {}, perceptual };
 }
 
 /** Records the end of a stage loop; returns the run's outcome if the run must stop here. */
-function settle(store: TrackingStore, runId: string, stage: StageName, result: StageLoopResult): RunOutcome | undefined {
+function settle(
+  store: TrackingStore,
+  runId: string,
+  stage: StageName,
+  result: StageLoopResult,
+): RunOutcome | undefined {
   if (result.status === 'failed') {
     store.endRun(runId, 'failed', `${stage}: ${result.reason}`);
     return 'failed';
@@ -161,7 +172,12 @@ async function executePriorRun(
       experiment: 'priors',
       seed: prior.seed,
     });
-    store.logParams(priorRunId, { kind, arch: experiment.arch, data: experiment.data, stage: experiment.stages[kind] });
+    store.logParams(priorRunId, {
+      kind,
+      arch: experiment.arch,
+      data: experiment.data,
+      stage: experiment.stages[kind],
+    });
   }
   store.startRun(priorRunId);
   options.log?.(`prior ${kind}: run ${priorRunId}`);
@@ -174,7 +190,8 @@ async function executePriorRun(
     shouldStop: options.shouldStop,
   });
   const outcome = settle(store, priorRunId, kind, result);
-  if (outcome) throw new UserError(`prior run ${priorRunId} (${kind}) ${outcome}; the run cannot start without it`);
+  if (outcome)
+    throw new UserError(`prior run ${priorRunId} (${kind}) ${outcome}; the run cannot start without it`);
   store.endRun(priorRunId, 'finished');
 }
 
@@ -199,7 +216,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
         },
       };
       options.log?.(`run ${runId.slice(0, 8)}: stage ${stage}`);
-      const outcome = settle(store, runId, stage, await trainStage({ store, runId, stage, context, data, shouldStop: options.shouldStop }));
+      const outcome = settle(
+        store,
+        runId,
+        stage,
+        await trainStage({ store, runId, stage, context, data, shouldStop: options.shouldStop }),
+      );
       if (outcome) return outcome;
     }
     store.endRun(runId, 'finished');

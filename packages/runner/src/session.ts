@@ -15,7 +15,9 @@ export function configHash(experiment: Experiment): string {
 
 export function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
@@ -39,7 +41,11 @@ export interface CreateTrackedRunOptions {
 }
 
 /** Creates a run for the experiment and records everything needed to resume it. */
-export function createTrackedRun(store: TrackingStore, experiment: Experiment, options: CreateTrackedRunOptions): Run {
+export function createTrackedRun(
+  store: TrackingStore,
+  experiment: Experiment,
+  options: CreateTrackedRunOptions,
+): Run {
   const run = store.createRun({
     id: options.id,
     name: options.name ?? experiment.name,
@@ -64,7 +70,8 @@ export function recordExperiment(store: TrackingStore, runId: string, experiment
 /** The experiment a run was started with (validated again, so old runs get today's defaults). */
 export function experimentOfRun(store: TrackingStore, run: Run): Experiment {
   const raw = store.getParams(run.id).experiment;
-  if (raw === undefined) throw new UserError(`run ${run.id} has no recorded experiment; it cannot be resumed`);
+  if (raw === undefined)
+    throw new UserError(`run ${run.id} has no recorded experiment; it cannot be resumed`);
   const parsed = experimentSchema.safeParse(raw);
   if (!parsed.success) throw new UserError(`run ${run.id}: its recorded experiment no longer validates`);
   return parsed.data;

@@ -38,11 +38,16 @@ export function sectionOf(tensors: Map<string, TorchTensor>, prefix: string): Ma
   return new Map([...tensors].filter(([k]) => k.startsWith(head)).map(([k, t]) => [k.slice(head.length), t]));
 }
 
-export function readCheckpointFile(path: string): { tensors: Map<string, TorchTensor>; meta: CheckpointMeta } {
+export function readCheckpointFile(path: string): {
+  tensors: Map<string, TorchTensor>;
+  meta: CheckpointMeta;
+} {
   if (!existsSync(path)) throw new UserError(`checkpoint ${path} does not exist`);
   const { tensors, metadata } = readSafetensors(path);
   const raw = metadata?.ugp_checkpoint;
-  const meta = raw ? (JSON.parse(raw) as CheckpointMeta) : { stage: 'unknown', iteration: 0, optimizerSteps: {} };
+  const meta = raw
+    ? (JSON.parse(raw) as CheckpointMeta)
+    : { stage: 'unknown', iteration: 0, optimizerSteps: {} };
   return { tensors, meta };
 }
 

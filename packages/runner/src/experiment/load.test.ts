@@ -15,17 +15,43 @@ describe('loadExperiment', () => {
     const e = loadExperiment(join(d, 'e.json'));
     expect(e.seed).toBe(777);
     expect(e.data.batch_size).toBe(8);
-    expect(e.stages.restoration).toMatchObject({ lr: 1e-4, iterations: 20000, val_every: 2000, loss: 'psnr' });
-    expect(e.stages.synthesis).toMatchObject({ lr_g: 1e-4, lr_d: 2.5e-5, l1_weight: 1, lpips_weight: 10, adv_weight: 0.3, r1_every: 10, r1_gamma: 10 });
-    expect(e.stages.fusion).toMatchObject({ lr: 1e-3, lr_decay_steps: [8000], lr_decay: 0.1, contextual_weight: 0.05 });
-    expect(e.stages.fusion.contextual).toEqual({ patch_size: 128, layer: 'relu3_4', band_width: 0.5, variant: 'reference' });
+    expect(e.stages.restoration).toMatchObject({
+      lr: 1e-4,
+      iterations: 20000,
+      val_every: 2000,
+      loss: 'psnr',
+    });
+    expect(e.stages.synthesis).toMatchObject({
+      lr_g: 1e-4,
+      lr_d: 2.5e-5,
+      l1_weight: 1,
+      lpips_weight: 10,
+      adv_weight: 0.3,
+      r1_every: 10,
+      r1_gamma: 10,
+    });
+    expect(e.stages.fusion).toMatchObject({
+      lr: 1e-3,
+      lr_decay_steps: [8000],
+      lr_decay: 0.1,
+      contextual_weight: 0.05,
+    });
+    expect(e.stages.fusion.contextual).toEqual({
+      patch_size: 128,
+      layer: 'relu3_4',
+      band_width: 0.5,
+      variant: 'reference',
+    });
   });
 
   it('resolves extends chains (YAML over JSON), then applies --set overrides', () => {
     const d = dir();
     writeFileSync(join(d, 'base.json'), JSON.stringify({ name: 'base', data: { size: 256, batch_size: 4 } }));
     writeFileSync(join(d, 'child.yaml'), 'extends: base.json\nname: child\ndata:\n  size: 64\n');
-    const e = loadExperiment(join(d, 'child.yaml'), parseOverrides(['stages.fusion.lr=0.01', 'init.generator=random']));
+    const e = loadExperiment(
+      join(d, 'child.yaml'),
+      parseOverrides(['stages.fusion.lr=0.01', 'init.generator=random']),
+    );
     expect(e.name).toBe('child');
     expect(e.data.size).toBe(64);
     expect(e.data.batch_size).toBe(4);
@@ -52,7 +78,15 @@ describe('loadExperiment', () => {
 
   it('loads every shipped experiment file', () => {
     const root = join(__dirname, '../../../../experiments');
-    for (const file of ['demo.yaml', 'demo-quick.yaml', 'celeba-denoise.yaml', 'celeba-deblur.yaml', 'celeba-sr8.yaml', 'church-denoise.yaml', 'church-deblur.yaml']) {
+    for (const file of [
+      'demo.yaml',
+      'demo-quick.yaml',
+      'celeba-denoise.yaml',
+      'celeba-deblur.yaml',
+      'celeba-sr8.yaml',
+      'church-denoise.yaml',
+      'church-deblur.yaml',
+    ]) {
       expect(loadExperiment(join(root, file)).name).toBeTruthy();
     }
   });

@@ -30,9 +30,12 @@ function parseFile(path: string): Json {
   try {
     value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new UserError(`experiment file ${path} is not valid ${extname(path).slice(1) || 'JSON'}: ${(err as Error).message}`);
+    throw new UserError(
+      `experiment file ${path} is not valid ${extname(path).slice(1) || 'JSON'}: ${(err as Error).message}`,
+    );
   }
-  if (!isPlainObject(value)) throw new UserError(`experiment file ${path}: expected an object at the top level`);
+  if (!isPlainObject(value))
+    throw new UserError(`experiment file ${path}: expected an object at the top level`);
   return value;
 }
 
@@ -40,12 +43,15 @@ function parseFile(path: string): Json {
 export function readExperimentChain(path: string, seen: string[] = []): Json {
   const absolute = resolve(path);
   if (seen.includes(absolute)) {
-    throw new UserError(`experiment file ${path}: 'extends' forms a cycle (${[...seen, absolute].join(' → ')})`);
+    throw new UserError(
+      `experiment file ${path}: 'extends' forms a cycle (${[...seen, absolute].join(' → ')})`,
+    );
   }
   const own = parseFile(absolute);
   const parent = own.extends;
   if (parent === undefined) return own;
-  if (typeof parent !== 'string') throw new UserError(`experiment file ${path}: 'extends' must be a file path`);
+  if (typeof parent !== 'string')
+    throw new UserError(`experiment file ${path}: 'extends' must be a file path`);
   const base = readExperimentChain(resolve(dirname(absolute), parent), [...seen, absolute]);
   const { extends: _ignored, ...rest } = own;
   return deepMerge(base, rest);

@@ -27,7 +27,11 @@ const srDegradation = z.object({
   type: z.literal('sr8'),
   scale: positiveInt.default(8),
 });
-export const degradationSchema = z.discriminatedUnion('type', [noiseDegradation, blurDegradation, srDegradation]);
+export const degradationSchema = z.discriminatedUnion('type', [
+  noiseDegradation,
+  blurDegradation,
+  srDegradation,
+]);
 
 export const dataSchema = z.object({
   /** `portraits` / `churches` (procedural, embedded) or a path to an image folder / LSUN LMDB. */

@@ -70,7 +70,10 @@ export class FusionTrainer implements StageTrainer {
       const terms = [tf.mul(l1Loss(iF, batch.gt), c.l1_weight)];
       parts.l1 = terms[0]!.dataSync()[0]!;
       if (c.lpips_weight > 0) {
-        const lp = tf.mul(lpipsLoss(this.context.perceptual.lpips, iF, batch.gt, { size: c.lpips_size }), c.lpips_weight);
+        const lp = tf.mul(
+          lpipsLoss(this.context.perceptual.lpips, iF, batch.gt, { size: c.lpips_size }),
+          c.lpips_weight,
+        );
         parts.lpips = lp.dataSync()[0]!;
         terms.push(lp);
       }

@@ -12,7 +12,11 @@ export interface StageExtras {
   augment?: PairAugment;
 }
 
-export function createStageTrainer(stage: StageName, context: StageContext, extras: StageExtras = {}): StageTrainer {
+export function createStageTrainer(
+  stage: StageName,
+  context: StageContext,
+  extras: StageExtras = {},
+): StageTrainer {
   const stages: Experiment['stages'] = context.experiment.stages;
   switch (stage) {
     case 'pretrain-regression':

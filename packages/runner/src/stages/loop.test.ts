@@ -24,7 +24,10 @@ class CopyTrainer implements StageTrainer {
   poisonAt = -1;
 
   trainStep(batch: StageBatch, iteration: number) {
-    const l1 = stepWithGrads(this.adam, () => tf.mean(tf.abs(tf.sub(this.net.apply(batch.lq), batch.gt))) as tf.Scalar);
+    const l1 = stepWithGrads(
+      this.adam,
+      () => tf.mean(tf.abs(tf.sub(this.net.apply(batch.lq), batch.gt))) as tf.Scalar,
+    );
     return { l1: iteration === this.poisonAt ? Number.NaN : l1 };
   }
 

@@ -77,7 +77,9 @@ function checkpoint(options: StageLoopOptions, iteration: number, metrics: Recor
   const { store, runId, stage, trainer } = options;
   mkdirSync(options.checkpointDir, { recursive: true });
   const file = join(options.checkpointDir, `${stage}-${String(iteration).padStart(7, '0')}.safetensors`);
-  const optimizerSteps = Object.fromEntries(Object.entries(trainer.optimizers).map(([k, a]) => [k, a.stepCount]));
+  const optimizerSteps = Object.fromEntries(
+    Object.entries(trainer.optimizers).map(([k, a]) => [k, a.stepCount]),
+  );
   saveStageCheckpoint(file, trainer, { ...options.meta, stage, iteration, optimizerSteps });
   const storeDir = store.resolvePath('.');
   store.saveCheckpoint(
@@ -97,7 +99,8 @@ export async function runStageLoop(options: StageLoopOptions): Promise<StageLoop
   try {
     while (iteration < iterations) {
       if (options.shouldStop?.()) {
-        if (iteration > start && !store.getCheckpoint(runId, stage, iteration)) checkpoint(options, iteration, {});
+        if (iteration > start && !store.getCheckpoint(runId, stage, iteration))
+          checkpoint(options, iteration, {});
         return { status: 'stopped', iteration };
       }
       iteration++;
@@ -109,9 +112,15 @@ export async function runStageLoop(options: StageLoopOptions): Promise<StageLoop
       } finally {
         tf.dispose([batch.lq, batch.gt]);
       }
-      if (Object.values(losses).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(iteration, losses);
+      if (Object.values(losses).some((v) => !Number.isFinite(v)))
+        throw new NonFiniteLossError(iteration, losses);
       if (iteration % options.logEvery === 0 || iteration === iterations) {
-        store.logMetrics(runId, stage, iteration, Object.fromEntries(Object.entries(losses).map(([k, v]) => [`loss/${k}`, v])));
+        store.logMetrics(
+          runId,
+          stage,
+          iteration,
+          Object.fromEntries(Object.entries(losses).map(([k, v]) => [`loss/${k}`, v])),
+        );
         store.heartbeat(runId, stage);
       }
       progress.update(iteration, formatLosses(losses));

@@ -35,7 +35,11 @@ export class PretrainGanTrainer implements StageTrainer {
     this.discriminator = new StyleGan2Discriminator(arch.discriminator, context.rng.fork('discriminator'));
     this.adamG = new Adam(namedTrainable(this.generator), { lr: config.lr_g, betas: config.betas });
     this.adamD = new Adam(namedTrainable(this.discriminator), { lr: config.lr_d, betas: config.betas });
-    this.saved = { generator: this.generator, generator_ema: this.generatorEma, discriminator: this.discriminator };
+    this.saved = {
+      generator: this.generator,
+      generator_ema: this.generatorEma,
+      discriminator: this.discriminator,
+    };
     this.optimizers = { generator: this.adamG, discriminator: this.adamD };
   }
 
@@ -57,7 +61,9 @@ export class PretrainGanTrainer implements StageTrainer {
     const n = batch.gt.shape[0];
     const rng = this.rng.fork(iteration);
     const fake = this.sample(this.generator, n, rng, true);
-    const dLoss = stepWithGrads(this.adamD, () => logisticDLoss(this.discriminator.apply(fake), this.discriminator.apply(batch.gt)));
+    const dLoss = stepWithGrads(this.adamD, () =>
+      logisticDLoss(this.discriminator.apply(fake), this.discriminator.apply(batch.gt)),
+    );
     fake.dispose();
     const out: Record<string, number> = { d: dLoss };
     if (c.r1_every > 0 && iteration % c.r1_every === 0) {
@@ -67,7 +73,9 @@ export class PretrainGanTrainer implements StageTrainer {
         return lazyR1Loss(penalty, { weight: c.r1_gamma, every: c.r1_every });
       });
     }
-    out.g = stepWithGrads(this.adamG, () => nonSaturatingGLoss(this.discriminator.apply(this.sample(this.generator, n, rng, true))));
+    out.g = stepWithGrads(this.adamG, () =>
+      nonSaturatingGLoss(this.discriminator.apply(this.sample(this.generator, n, rng, true))),
+    );
     this.updateEma();
     return out;
   }
@@ -79,7 +87,9 @@ export class PretrainGanTrainer implements StageTrainer {
       for (const [key, entry] of this.generatorEma.namedEntries()) {
         const source = live.get(key)!.variable;
         // Buffers (stored noise) are copied; parameters are averaged.
-        entry.variable.assign(entry.isBuffer ? source : tf.add(tf.mul(entry.variable, decay), tf.mul(source, 1 - decay)));
+        entry.variable.assign(
+          entry.isBuffer ? source : tf.add(tf.mul(entry.variable, decay), tf.mul(source, 1 - decay)),
+        );
       }
     });
   }

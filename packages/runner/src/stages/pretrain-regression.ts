@@ -31,19 +31,21 @@ export class PretrainRegressionTrainer implements StageTrainer {
   ) {
     // Same construction (and random stream) as inside the restoration module, so the keys match.
     const rng = context.rng.fork('resmodule');
-    this.network = (
-      context.arch.regression.type === 'rrdb_x8'
-        ? buildRestorationModule(context.arch, rng)
-        : buildRegression(context.arch.regression, rng.fork('regression'))
-    ) as unknown as ImageNetwork;
+    this.network = (context.arch.regression.type === 'rrdb_x8'
+      ? buildRestorationModule(context.arch, rng)
+      : buildRegression(context.arch.regression, rng.fork('regression'))) as unknown as ImageNetwork;
     this.adam = new Adam(namedTrainable(this.network), { lr: config.lr, betas: config.betas });
     this.saved = { '': this.network };
     this.optimizers = { regression: this.adam };
   }
 
   trainStep(batch: StageBatch): Record<string, number> {
-    const loss = stepWithGrads(this.adam, () =>
-      tf.addN(images(this.network, batch.lq).map((img) => restorationLoss(this.config.loss, img, batch.gt))) as tf.Scalar,
+    const loss = stepWithGrads(
+      this.adam,
+      () =>
+        tf.addN(
+          images(this.network, batch.lq).map((img) => restorationLoss(this.config.loss, img, batch.gt)),
+        ) as tf.Scalar,
     );
     return { [this.config.loss]: loss };
   }
@@ -57,4 +59,3 @@ export class PretrainRegressionTrainer implements StageTrainer {
     this.adam.dispose();
   }
 }
-

@@ -19,7 +19,8 @@ export function createRestorationModule(context: StageContext): RestorationModul
   const prior = context.priors.regression;
   if (prior) {
     // RRDB×8 is the whole restoration module; NAFNet/HINet sit under `regression.`.
-    const target = 'regression' in module ? (module as unknown as { regression: RestorationModule }).regression : module;
+    const target =
+      'regression' in module ? (module as unknown as { regression: RestorationModule }).regression : module;
     target.loadTorchStateDict(prior, { source: 'pretrained regression network' });
   }
   return module;

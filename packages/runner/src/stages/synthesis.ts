@@ -2,20 +2,8 @@
 // the generator G and discriminator D start pretrained (or random, for the ablation).
 // G: 1·L1 + 10·LPIPS + 0.3·softplus(−D(I_G)); D: logistic loss with lazy R1 every 10 steps.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  l1Loss,
-  lazyR1Loss,
-  logisticDLoss,
-  lpipsLoss,
-  nonSaturatingGLoss,
-  r1Penalty,
-} from '@ugpnet/losses';
-import {
-  type RestorationModule,
-  StyleGan2Discriminator,
-  SynthesisModule,
-  setTraining,
-} from '@ugpnet/models';
+import { l1Loss, lazyR1Loss, logisticDLoss, lpipsLoss, nonSaturatingGLoss, r1Penalty } from '@ugpnet/losses';
+import { type RestorationModule, StyleGan2Discriminator, SynthesisModule, setTraining } from '@ugpnet/models';
 import { Adam, type Rng } from '@ugpnet/tensor';
 import type { SynthesisStageConfig } from '../experiment/schema.js';
 import { requireFrozen, type StageContext } from './context.js';
@@ -24,7 +12,11 @@ import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
 import { namedTrainable, stepWithGrads } from './step.js';
 
 /** Joint geometric augmentation of x_reg and gt for one iteration (datasets' augmentation). */
-export type PairAugment = (xReg: tf.Tensor4D, gt: tf.Tensor4D, iteration: number) => [tf.Tensor4D, tf.Tensor4D];
+export type PairAugment = (
+  xReg: tf.Tensor4D,
+  gt: tf.Tensor4D,
+  iteration: number,
+) => [tf.Tensor4D, tf.Tensor4D];
 
 export function createSynthesisModule(context: StageContext): SynthesisModule {
   const { arch } = context;
@@ -66,9 +58,14 @@ export class SynthesisTrainer implements StageTrainer {
     this.rng = context.rng.fork('synthesis-noise');
     this.resmodule = loadFrozenRestoration(context, 'synthesis');
     this.synmodule = createSynthesisModule(context);
-    this.discriminator = new StyleGan2Discriminator(context.arch.discriminator, context.rng.fork('discriminator'));
+    this.discriminator = new StyleGan2Discriminator(
+      context.arch.discriminator,
+      context.rng.fork('discriminator'),
+    );
     if (context.priors.discriminator) {
-      this.discriminator.loadTorchStateDict(context.priors.discriminator, { source: 'pretrained discriminator' });
+      this.discriminator.loadTorchStateDict(context.priors.discriminator, {
+        source: 'pretrained discriminator',
+      });
     }
     this.adamG = new Adam(namedTrainable(this.synmodule), { lr: config.lr_g, betas: config.betas });
     this.adamD = new Adam(namedTrainable(this.discriminator), { lr: config.lr_d, betas: config.betas });
@@ -93,7 +90,10 @@ export class SynthesisTrainer implements StageTrainer {
       const { image } = this.synmodule.apply(xReg, noiseRng);
       fake = tf.keep(image);
       const l1 = tf.mul(l1Loss(image, gt), c.l1_weight);
-      const lp = tf.mul(lpipsLoss(this.context.perceptual.lpips, image, gt, { size: c.lpips_size }), c.lpips_weight);
+      const lp = tf.mul(
+        lpipsLoss(this.context.perceptual.lpips, image, gt, { size: c.lpips_size }),
+        c.lpips_weight,
+      );
       const adv = tf.mul(nonSaturatingGLoss(this.discriminator.apply(image)), c.adv_weight);
       parts.l1 = l1.dataSync()[0]!;
       parts.lpips = lp.dataSync()[0]!;

@@ -31,7 +31,9 @@ function mean(values: number[]): number {
 
 /** Nearest-neighbour upscale so an SR input lines up with the outputs in a strip. */
 function toSize(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
-  return x.shape[1] === height && x.shape[2] === width ? x.clone() : tf.image.resizeNearestNeighbor(x, [height, width]);
+  return x.shape[1] === height && x.shape[2] === width
+    ? x.clone()
+    : tf.image.resizeNearestNeighbor(x, [height, width]);
 }
 
 export async function writeSampleStrip(path: string, columns: Image8[][]): Promise<void> {
@@ -68,8 +70,14 @@ export async function scoreOutputs(
       for (const name of OUTPUT_ORDER.filter((n) => outputs[n])) {
         const out = outputs[name]!;
         const out8 = await tensorToImages8(out);
-        add(`${name}/psnr`, out8.map((img, i) => psnr(img, gt8[i]!)));
-        add(`${name}/ssim`, out8.map((img, i) => ssim(img, gt8[i]!)));
+        add(
+          `${name}/psnr`,
+          out8.map((img, i) => psnr(img, gt8[i]!)),
+        );
+        add(
+          `${name}/ssim`,
+          out8.map((img, i) => ssim(img, gt8[i]!)),
+        );
         const clipped = tf.tidy(() => tf.clipByValue(out, 0, 1) as tf.Tensor4D);
         add(`${name}/${lpips.kind}`, Array.from(await lpipsMetric(lpips, clipped, batch.gt)));
         clipped.dispose();
@@ -92,18 +100,23 @@ export async function scoreOutputs(
 export function createValidator(options: ValidatorOptions): Validator {
   return async (trainer: StageTrainer, iteration: number) => {
     let strip: Image8[][] | undefined;
-    const metrics = await scoreOutputs(trainer, options.batches, options.lpips, async (batch, outputs, gt8) => {
-      if (options.samples <= 0) return;
-      const [, h, w] = batch.gt.shape;
-      const take = Math.min(options.samples, batch.gt.shape[0]);
-      const lq = tf.tidy(() => toSize(batch.lq, h, w).slice(0, take) as tf.Tensor4D);
-      strip = [await tensorToImages8(lq)];
-      lq.dispose();
-      for (const name of OUTPUT_ORDER.filter((n) => outputs[n])) {
-        strip.push((await tensorToImages8(outputs[name]!)).slice(0, take));
-      }
-      strip.push(gt8.slice(0, take));
-    });
+    const metrics = await scoreOutputs(
+      trainer,
+      options.batches,
+      options.lpips,
+      async (batch, outputs, gt8) => {
+        if (options.samples <= 0) return;
+        const [, h, w] = batch.gt.shape;
+        const take = Math.min(options.samples, batch.gt.shape[0]);
+        const lq = tf.tidy(() => toSize(batch.lq, h, w).slice(0, take) as tf.Tensor4D);
+        strip = [await tensorToImages8(lq)];
+        lq.dispose();
+        for (const name of OUTPUT_ORDER.filter((n) => outputs[n])) {
+          strip.push((await tensorToImages8(outputs[name]!)).slice(0, take));
+        }
+        strip.push(gt8.slice(0, take));
+      },
+    );
     if (strip) {
       const dir = join(options.artifactDir, options.stage);
       mkdirSync(dir, { recursive: true });

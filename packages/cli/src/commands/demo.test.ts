@@ -1,0 +1,72 @@
+// `ugp demo --quick` end to end through the real binary: priors, the 2×2 grid in two worker
+// processes, held-out evaluation, dashboard, results table; and a second run reuses it all.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '@ugpnet/store';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/ugp.js', import.meta.url));
+
+interface DemoJson {
+  rows: { cell: string; status: string; params: Record<string, string>; metrics: Record<string, number> }[];
+  dashboard: string;
+}
+
+/** Runs the binary without blocking the test worker's event loop (vitest's RPC needs it). */
+async function demo(db: string, out: string): Promise<DemoJson> {
+  const child = spawn(process.execPath, [BIN, 'demo', '--quick', '--db', db, '--out', out, '--json'], {
+    env: { ...process.env, UGP_BACKEND: 'wasm', CI: 'true' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, stderr.slice(-3000)).toBe(0);
+  return JSON.parse(stdout) as DemoJson;
+}
+
+describe('ugp demo --quick', () => {
+  it('runs the ablation grid end to end, and a re-run resumes instead of starting over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ugp-demo-'));
+    const db = join(dir, 'ugp.db');
+    const first = await demo(db, join(dir, 'dash'));
+    expect(first.rows).toHaveLength(4);
+    const cells = first.rows
+      .map((r) => `${r.params['init.regression']}/${r.params['init.generator']}`)
+      .sort();
+    expect(cells).toEqual([
+      'pretrained/pretrained',
+      'pretrained/random',
+      'random/pretrained',
+      'random/random',
+    ]);
+    for (const row of first.rows) {
+      expect(row.status).toBe('finished');
+      for (const output of ['I_R', 'I_G', 'I_F']) {
+        for (const metric of ['psnr', 'ssim', 'lpips_proxy'])
+          expect(Number.isFinite(row.metrics[`${output}/${metric}`])).toBe(true);
+      }
+    }
+    expect(existsSync(first.dashboard)).toBe(true);
+
+    const store = openStore(db, { readonly: true });
+    const priors = store.listRuns({ experiment: 'priors' });
+    expect(priors.map((r) => r.status).sort()).toEqual(['finished', 'finished']);
+    const runCount = store.listRuns().length;
+    store.close();
+
+    const second = await demo(db, join(dir, 'dash'));
+    expect(second.rows.map((r) => r.metrics)).toEqual(first.rows.map((r) => r.metrics));
+    const after = openStore(db, { readonly: true });
+    expect(after.listRuns().length).toBe(runCount);
+    after.close();
+  }, 900_000);
+});
