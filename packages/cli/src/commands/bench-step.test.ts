@@ -33,6 +33,7 @@ describe('ugp bench step', () => {
         'step',
         'step_mean',
         'images_per_s',
+        'resident_tensors',
         'peak_tensors',
         'rss_peak',
         'leaked_tensors',

@@ -158,6 +158,7 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }
     const leaked = (tf.memory().numTensors - tensorsBefore) / argv.repeats;
+    const resident = tf.memory().numBytes;
     const profile = await tf.profile(() => step());
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
@@ -175,6 +176,8 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
       // The mean includes the lazy R1 steps (synthesis: every r1_every iterations).
       row('step_mean', mean, 'ms'),
       row('images_per_s', (1000 * batch) / median(times), 'img/s'),
+      // Weights, optimizer moments and perceptual nets stay allocated; the rest is the step's own.
+      row('resident_tensors', resident / MB, 'MB'),
       row('peak_tensors', profile.peakBytes / MB, 'MB'),
       row('rss_peak', rssPeak / MB, 'MB'),
       row('leaked_tensors', leaked, 'per step'),

@@ -26,7 +26,8 @@ function formatTable(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const millions = (n: number) => (n >= 1e5 ? `${(n / 1e6).toFixed(2)}M` : String(n));
+const millions = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 
 export const modelsSummaryCommand: CommandModule<object, Args> = {
   command: 'summary',
