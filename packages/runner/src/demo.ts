@@ -5,19 +5,9 @@
 import { resolve } from 'node:path';
 import type { TrackingStore } from '@ugpnet/store';
 import { evaluateRun, TEST_STAGE } from './evaluate.js';
-import { loadExperiment } from './experiment/load.js';
-import {
-  cellOverrides,
-  expandGrid,
-  gridExperimentFile,
-  queueGrid,
-  readGridSpec,
-  runWorker,
-  runWorkerPool,
-  type WorkerCommand,
-} from './grid/index.js';
+import { queueGrid, readGridSpec, runWorker, runWorkerPool, type WorkerCommand } from './grid/index.js';
 import { trainCell } from './cell.js';
-import { preparePriors } from './run.js';
+import { prepareGridPriors } from './grid-priors.js';
 
 export interface DemoOptions {
   store: TrackingStore;
@@ -43,18 +33,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoRow[]> {
   const { store, log } = options;
   const gridFile = resolve(options.gridFile);
   const spec = readGridSpec(gridFile);
-  const experimentFile = gridExperimentFile(spec, gridFile)!;
 
   // 1–2. Priors once, in this process (with every thread), before workers start.
-  const seen = new Set<string>();
-  for (const cell of expandGrid(spec)) {
-    const experiment = loadExperiment(experimentFile, cellOverrides(cell.params));
-    const key = `${experiment.init.regression}/${experiment.init.generator}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    await preparePriors({ store, experiment, log, shouldStop: options.shouldStop });
-    if (options.shouldStop?.()) return [];
-  }
+  await prepareGridPriors({ store, spec, specFile: gridFile, log, shouldStop: options.shouldStop });
+  if (options.shouldStop?.()) return [];
 
   // 3. The grid: queued (finished cells are skipped, unfinished resumed), then trained.
   const { grid } = queueGrid(store, spec, { specFile: gridFile });

@@ -30,3 +30,4 @@ export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stage
 export { evaluateRun, TEST_STAGE } from './evaluate.js';
 export { type DemoOptions, type DemoRow, formatDemoTable, runDemo } from './demo.js';
 export { type ExportedRunCheckpoint, exportRunCheckpoint } from './export-checkpoint.js';
+export { type GridPriorOptions, prepareGridPriors } from './grid-priors.js';

@@ -191,6 +191,17 @@ const runCommand: CommandModule<object, RunArgs> = {
         const runIds = argv.cell === undefined ? undefined : [cellRunId(spec.name, cells[0]!.id)];
         interrupted = await work(store, spec, argv, runIds);
       } else {
+        if (!argv['cell-runner']) {
+          // Priors are made here, once, so the workers never race to train the same prior run.
+          await useBackend(argv);
+          const { prepareGridPriors } = await import('@ugpnet/runner');
+          await prepareGridPriors({
+            store,
+            spec,
+            specFile: argv.file,
+            log: (line) => console.error(`[ugp] ${line}`),
+          });
+        }
         const exits = await runWorkerPool({
           workers: argv.workers,
           command: () => workerCommand(argv),
