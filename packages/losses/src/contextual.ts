@@ -1,6 +1,10 @@
 // loss/contextual.py: the contextual loss (Mechrez et al.) as UGPNet computes it, and its
-// patch-wise version on VGG19 relu3_4 features. Features are NHWC. Memory: the distance
-// matrix is [N, HW, HW] per call (a 128×128 patch at relu3_4 is 32×32 → 1024² entries).
+// patch-wise version on VGG19 relu3_4 features. Features are NHWC.
+// Memory grows with (H·W)² per patch: the loss keeps ~15 [N, HW, HW] float32 tensors for
+// backward. Measured on wasm (fwd+bwd peak tensor memory): 256² distances 13 MB, 1024² (one
+// 128 px patch) 139 MB, 4096² (a whole 256 px image) 2.0 GB. With full-width VGG19 the
+// patch loss took 1.25 GB for one 256 px image (4 patches); one 512 px image (16 patches)
+// exceeds wasm's 4 GB heap — a reference fusion batch (8 × 512²) needs a GPU backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/tensor';
 import { imagenetNormalize, type Vgg } from './vgg.js';
