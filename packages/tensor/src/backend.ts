@@ -104,17 +104,26 @@ export function wasmBinaryDir(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
+/** XNNPACK's thread pool size, as the wasm backend reports it once initialised. */
+let wasmThreadsCount: number | undefined;
+
 async function tryWasm(threads: number): Promise<string | undefined> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmBinaryDir());
   wasm.setThreadsCount(threads);
   const { registerWasmKernels } = await import('./kernels/index.js');
   registerWasmKernels();
+  // tfjs runs its threaded build only in browsers; this makes it start under Node too.
+  const { prepareWasmThreads } = await import('./kernels/wasm-threads.js');
+  const restore = prepareWasmThreads(threads);
   try {
     const ok = await tf.setBackend('wasm');
+    if (ok) wasmThreadsCount = wasm.getThreadsCount();
     return ok ? undefined : 'tf.setBackend("wasm") returned false';
   } catch (err) {
     return `the wasm binary failed to load: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    restore();
   }
 }
 
@@ -137,10 +146,7 @@ async function tryBackend(name: BackendName, threads: number): Promise<string | 
 }
 
 function threadsOf(name: BackendName, requested: number): number {
-  if (name === 'wasm') {
-    const getter = (tf.backend() as unknown as { getThreadsCount?: () => number }).getThreadsCount;
-    return typeof getter === 'function' ? getter() : 1;
-  }
+  if (name === 'wasm') return wasmThreadsCount ?? 1;
   if (name === 'cpu') return 1;
   return requested;
 }

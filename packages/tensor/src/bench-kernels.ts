@@ -25,9 +25,21 @@ interface ConvCase {
 
 const CONV_CASES: ConvCase[] = [
   { name: 'conv3x3 32->32 4x64x64', input: [4, 64, 64, 32], kernel: 3, outChannels: 32, depthwise: false },
-  { name: 'conv3x3 64->64 8x128x128', input: [8, 128, 128, 64], kernel: 3, outChannels: 64, depthwise: false },
+  {
+    name: 'conv3x3 64->64 8x128x128',
+    input: [8, 128, 128, 64],
+    kernel: 3,
+    outChannels: 64,
+    depthwise: false,
+  },
   { name: 'dwconv3x3 64ch 8x128x128', input: [8, 128, 128, 64], kernel: 3, outChannels: 64, depthwise: true },
-  { name: 'conv1x1 64->128 8x128x128', input: [8, 128, 128, 64], kernel: 1, outChannels: 128, depthwise: false },
+  {
+    name: 'conv1x1 64->128 8x128x128',
+    input: [8, 128, 128, 64],
+    kernel: 1,
+    outChannels: 128,
+    depthwise: false,
+  },
 ];
 
 /** Waits for t's kernel to finish without copying it out (one element is enough to sync). */
@@ -68,20 +80,32 @@ function benchConv(c: ConvCase, rng: Rng, repeats: number, warmup: number) {
     : () => [tf.conv2d(x, filter, 1, 'same')];
   const inputGrad = c.depthwise
     ? () => [
-        tf.engine().runKernel(
-          tf.DepthwiseConv2dNativeBackpropInput,
-          { dy, filter },
-          { ...conv, inputShape: c.input },
-        ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropInput,
+            { dy, filter },
+            { ...conv, inputShape: c.input },
+          ) as tf.Tensor,
       ]
     : () => [
-        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...conv, inputShape: c.input }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...conv, inputShape: c.input }) as tf.Tensor,
       ];
   const filterGrad = c.depthwise
     ? () => [
-        tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...conv, filterShape }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropFilter,
+            { x, dy },
+            { ...conv, filterShape },
+          ) as tf.Tensor,
       ]
-    : () => [tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape }) as tf.Tensor];
+    : () => [
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape }) as tf.Tensor,
+      ];
   const multiplies = n * h * w * k * k * cin * (c.depthwise ? 1 : c.outChannels);
   const gflops = (ms: number) => (2 * multiplies) / (ms * 1e6);
   const result = {

@@ -132,7 +132,14 @@ function inputGrad(
   outChannels: number,
   correlate: Correlate,
 ): tf.Tensor4D {
-  const rowsPh = axisPhases(g.inHeight, g.outHeight, g.filterHeight, g.strideHeight, g.dilationHeight, g.padTop);
+  const rowsPh = axisPhases(
+    g.inHeight,
+    g.outHeight,
+    g.filterHeight,
+    g.strideHeight,
+    g.dilationHeight,
+    g.padTop,
+  );
   const colsPh = axisPhases(g.inWidth, g.outWidth, g.filterWidth, g.strideWidth, g.dilationWidth, g.padLeft);
   const rows = Math.ceil(g.inHeight / g.strideHeight);
   const cols = Math.ceil(g.inWidth / g.strideWidth);
@@ -149,7 +156,11 @@ function inputGrad(
     }
   }
   if (parts.length === 1) return parts[0]!;
-  return tf.slice(interleave(parts, g.strideHeight, g.strideWidth), [0, 0, 0, 0], [-1, g.inHeight, g.inWidth, -1]);
+  return tf.slice(
+    interleave(parts, g.strideHeight, g.strideWidth),
+    [0, 0, 0, 0],
+    [-1, g.inHeight, g.inWidth, -1],
+  );
 }
 
 /** dx[n, q·sh + a, p·sw + b] = parts[a·sw + b][n, q, p]. */

@@ -16,7 +16,9 @@ export const WASM_KERNELS = [
   conv2dBackpropFilterConfig,
   depthwiseConv2dBackpropInputConfig,
   depthwiseConv2dBackpropFilterConfig,
-].map((k) => k.kernelName).concat(['Slice', 'Transpose']);
+]
+  .map((k) => k.kernelName)
+  .concat(['Slice', 'Transpose']);
 
 export function registerWasmKernels(): void {
   if (registered) return;

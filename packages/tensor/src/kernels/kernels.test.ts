@@ -109,10 +109,13 @@ describe('wasm conv2d gradients match cpu', () => {
   it.each(denseCases.map((c) => [label(c), c] as const))('conv2d %s', async (_, c) => {
     const xIn = randomInput(c.x);
     const wIn = randomInput([c.k, c.k, c.x[3], c.out]);
-    const conv = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+    const conv = (x: tf.Tensor, w: tf.Tensor) =>
+      tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
     const f = (x: tf.Tensor, w: tf.Tensor) => {
       const y = conv(x, w);
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), weights(y.shape))))([x, w]);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), weights(y.shape))))(
+        [x, w],
+      );
       return [y, gx!, gw!];
     };
     expect(await relativeError(f, [xIn, wIn])).toBeLessThanOrEqual(TOLERANCE);
@@ -121,31 +124,79 @@ describe('wasm conv2d gradients match cpu', () => {
 
 describe('wasm data-movement kernels match cpu', () => {
   const transposeCases: [number[], number[]][] = [
-    [[7, 5], [1, 0]],
-    [[2, 9, 8, 3], [3, 1, 2, 0]],
-    [[2, 9, 8, 3], [1, 2, 0, 3]],
-    [[3, 1, 4, 5], [0, 3, 1, 2]],
-    [[2, 3, 4, 5, 6], [4, 2, 3, 0, 1]],
-    [[2, 3, 1, 2, 3, 2], [0, 1, 3, 2, 4, 5]],
-    [[65, 33], [1, 0]],
-    [[4, 6, 5], [2, 1, 0]],
+    [
+      [7, 5],
+      [1, 0],
+    ],
+    [
+      [2, 9, 8, 3],
+      [3, 1, 2, 0],
+    ],
+    [
+      [2, 9, 8, 3],
+      [1, 2, 0, 3],
+    ],
+    [
+      [3, 1, 4, 5],
+      [0, 3, 1, 2],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [4, 2, 3, 0, 1],
+    ],
+    [
+      [2, 3, 1, 2, 3, 2],
+      [0, 1, 3, 2, 4, 5],
+    ],
+    [
+      [65, 33],
+      [1, 0],
+    ],
+    [
+      [4, 6, 5],
+      [2, 1, 0],
+    ],
   ];
   it.each(transposeCases)('transpose %j by %j', async (shape, perm) => {
     const x = randomInput(shape);
-    expect(await relativeError((a) => [tf.transpose(a, perm), tf.transpose(tf.cast(tf.mul(a, 10), 'int32'), perm)], [x])).toBe(0);
+    expect(
+      await relativeError(
+        (a) => [tf.transpose(a, perm), tf.transpose(tf.cast(tf.mul(a, 10), 'int32'), perm)],
+        [x],
+      ),
+    ).toBe(0);
   });
 
   const sliceCases: [number[], number[], number[]][] = [
-    [[2, 9, 8, 3], [0, 1, 1, 0], [2, 7, 6, 3]],
-    [[2, 9, 8, 3], [1, 0, 0, 1], [1, -1, 8, 2]],
+    [
+      [2, 9, 8, 3],
+      [0, 1, 1, 0],
+      [2, 7, 6, 3],
+    ],
+    [
+      [2, 9, 8, 3],
+      [1, 0, 0, 1],
+      [1, -1, 8, 2],
+    ],
     [[40], [3], [17]],
-    [[5, 6], [2, 0], [2, 6]],
-    [[3, 4, 5, 6, 2], [1, 1, 0, 2, 0], [2, 2, 5, 3, 1]],
+    [
+      [5, 6],
+      [2, 0],
+      [2, 6],
+    ],
+    [
+      [3, 4, 5, 6, 2],
+      [1, 1, 0, 2, 0],
+      [2, 2, 5, 3, 1],
+    ],
   ];
   it.each(sliceCases)('slice %j from %j size %j', async (shape, begin, size) => {
     const x = randomInput(shape);
     expect(
-      await relativeError((a) => [tf.slice(a, begin, size), tf.cast(tf.slice(tf.greater(a, 0), begin, size), 'float32')], [x]),
+      await relativeError(
+        (a) => [tf.slice(a, begin, size), tf.cast(tf.slice(tf.greater(a, 0), begin, size), 'float32')],
+        [x],
+      ),
     ).toBe(0);
   });
 });
