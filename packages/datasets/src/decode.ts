@@ -12,6 +12,8 @@ export interface DecodeOptions {
   upscale?: boolean;
   /** Keep the pixels as stored: the image must already be size×size (paired test sets). */
   exact?: boolean;
+  /** Write the pixels here (size²·3 floats) instead of a new array. */
+  into?: Float32Array;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function decodeImage(
     if (info.channels !== 3 || info.width !== size || info.height !== size) {
       throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
     }
-    return fromUint8(size, size, data);
+    return fromUint8(size, size, data, options.into);
   } catch (err) {
     throw new BadImageError(path, `cannot decode (${firstLine(err)})`);
   }

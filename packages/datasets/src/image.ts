@@ -33,8 +33,9 @@ export function toUint8(image: RgbImage): Uint8Array {
   return out;
 }
 
-export function fromUint8(width: number, height: number, pixels: Uint8Array): RgbImage {
-  const data = new Float32Array(pixels.length);
+/** 8-bit pixels to [0, 1] floats, into `into` when given (the loader's batch memory). */
+export function fromUint8(width: number, height: number, pixels: Uint8Array, into?: Float32Array): RgbImage {
+  const data = into ?? new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) data[i] = pixels[i]! / 255;
   return { width, height, data };
 }

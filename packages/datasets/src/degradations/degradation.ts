@@ -8,7 +8,8 @@ export interface Degradation {
   readonly name: string;
   /** Side of the lq image for a gt of side `size` (sr8: size / 8). */
   lqSize(size: number): number;
-  apply(gt: RgbImage, rng: Rng): RgbImage;
+  /** Degrades gt; when `out` is given (lqSize²·3 values) the lq pixels are written there. */
+  apply(gt: RgbImage, rng: Rng, out?: Float32Array): RgbImage;
 }
 
 /** A scalar option that may also be a [low, high] range drawn uniformly per sample. */

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../image.js';
-import { convolveRgb, reflectIndex } from './fft-convolve.js';
+import { convolveRgb, type FftEngine, reflectIndex } from './fft-convolve.js';
+import { loadWasmFft, pffftSize } from './fft-wasm.js';
+
+beforeAll(async () => {
+  expect(await loadWasmFft()).toBeDefined();
+});
 
 function randomImage(w: number, h: number, seed: number): RgbImage {
   let s = seed;
@@ -34,7 +39,7 @@ function directConvolve(img: RgbImage, k: Float32Array, ks: number): Float32Arra
   return out;
 }
 
-describe('convolveRgb', () => {
+describe.each(['js', 'wasm'] as FftEngine[])('convolveRgb (%s transforms)', (engine) => {
   it('reflectIndex mirrors without repeating the edge (reflect-101), bouncing as often as needed', () => {
     expect([-3, -2, -1, 0, 4, 5, 6, 7].map((i) => reflectIndex(i, 5))).toEqual([3, 2, 1, 0, 4, 3, 2, 1]);
     expect(reflectIndex(-9, 5)).toBe(1);
@@ -49,11 +54,16 @@ describe('convolveRgb', () => {
   ])('matches direct convolution on a %i×%i image with a %i² kernel', (w, h, ks) => {
     const img = randomImage(w, h, w * h + ks);
     const k = randomImage(ks, ks, 7).data.subarray(0, ks * ks);
-    const got = convolveRgb(img, k, ks).data;
+    const got = convolveRgb(img, k, ks, undefined, engine).data;
     const want = directConvolve(img, k, ks);
     let maxErr = 0;
-    for (let i = 0; i < want.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i]! - want[i]!));
-    expect(maxErr).toBeLessThan(1e-5);
+    let scale = 1;
+    for (let i = 0; i < want.length; i++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i]! - want[i]!));
+      scale = Math.max(scale, Math.abs(want[i]!));
+    }
+    // float32 transforms (PFFFT): relative error ~1e-7 of the largest value
+    expect(maxErr / scale).toBeLessThan(1e-6);
   });
 
   it('a centred delta is the identity and an off-centre delta shifts the image', () => {
@@ -61,12 +71,12 @@ describe('convolveRgb', () => {
     const ks = 9;
     const delta = new Float32Array(ks * ks);
     delta[4 * ks + 4] = 1;
-    const same = convolveRgb(img, delta, ks).data;
+    const same = convolveRgb(img, delta, ks, undefined, engine).data;
     for (let i = 0; i < same.length; i++) expect(same[i]).toBeCloseTo(img.data[i]!, 5);
     // k(dy = +2, dx = −1) moves content 2 rows down and 1 column left
     const shift = new Float32Array(ks * ks);
     shift[(4 + 2) * ks + 4 - 1] = 1;
-    const moved = convolveRgb(img, shift, ks).data;
+    const moved = convolveRgb(img, shift, ks, undefined, engine).data;
     for (const [y, x] of [
       [5, 5],
       [10, 3],
@@ -76,6 +86,30 @@ describe('convolveRgb', () => {
         expect(moved[(y * 24 + x) * 3 + c]).toBeCloseTo(img.data[((y - 2) * 24 + x + 1) * 3 + c]!, 5);
       }
     }
+  });
+
+  it('pads only as far as a sparse, off-centre kernel reaches, exactly at the borders too', () => {
+    const img = randomImage(21, 14, 9);
+    const ks = 15;
+    const k = new Float32Array(ks * ks);
+    for (const [y, x, v] of [
+      [0, 9, 0.3],
+      [2, 14, 0.2],
+      [3, 11, 0.5],
+    ] as const) {
+      k[y * ks + x] = v;
+    }
+    const got = convolveRgb(img, k, ks, undefined, engine).data;
+    const want = directConvolve(img, k, ks);
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+    // writes into a given buffer when asked
+    const out = new Float32Array(21 * 14 * 3);
+    expect(convolveRgb(img, k, ks, out, engine).data).toBe(out);
+    for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(got[i]!, 5);
+  });
+
+  it('PFFFT sizes are multiples of 16 with factors 2, 3, 5', () => {
+    expect([pffftSize(562), pffftSize(306), pffftSize(1), pffftSize(97)]).toEqual([576, 320, 16, 128]);
   });
 
   it('rejects even or mis-sized kernels', () => {

@@ -27,6 +27,8 @@ export class FftPlan {
   private readonly stages: Stage[] = [];
   private readonly bufRe: Float64Array;
   private readonly bufIm: Float64Array;
+  private readonly rowRe: Float64Array;
+  private readonly rowIm: Float64Array;
 
   constructor(n: number) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`FFT size must be a positive integer, got ${n}`);
@@ -62,6 +64,8 @@ export class FftPlan {
     }
     this.bufRe = new Float64Array(n);
     this.bufIm = new Float64Array(n);
+    this.rowRe = new Float64Array(n);
+    this.rowIm = new Float64Array(n);
   }
 
   /** In-place forward DFT (sign −1, unscaled) of re/im. */
@@ -95,6 +99,57 @@ export class FftPlan {
       re.set(xr);
       im.set(xi);
     }
+  }
+
+  /**
+   * Forward DFT of every row of a rows×n row-major array, in place (each row is copied into
+   * the plan's buffers, so no views are allocated). Pass (im, re) for the unscaled inverse.
+   */
+  forwardRows(re: Float64Array, im: Float64Array, rows: number): void {
+    const n = this.n;
+    const ar = this.rowRe;
+    const ai = this.rowIm;
+    for (let y = 0; y < rows; y++) {
+      const o = y * n;
+      for (let k = 0; k < n; k++) {
+        ar[k] = re[o + k]!;
+        ai[k] = im[o + k]!;
+      }
+      this.forward(ar, ai);
+      for (let k = 0; k < n; k++) {
+        re[o + k] = ar[k]!;
+        im[o + k] = ai[k]!;
+      }
+    }
+  }
+
+  /**
+   * forwardColumns without the final copy: returns the pair of arrays (input or scratch)
+   * that holds the result, so callers can swap buffers instead of copying a whole plane.
+   */
+  forwardColumnsInto(
+    re: Float64Array,
+    im: Float64Array,
+    cols: number,
+    scratchRe: Float64Array,
+    scratchIm: Float64Array,
+    x0 = 0,
+    x1 = cols,
+  ): [Float64Array, Float64Array] {
+    let xr = re;
+    let xi = im;
+    let yr = scratchRe;
+    let yi = scratchIm;
+    for (const stage of this.stages) {
+      columnStage(stage, cols, x0, x1, xr, xi, yr, yi);
+      const tr = xr;
+      xr = yr;
+      yr = tr;
+      const ti = xi;
+      xi = yi;
+      yi = ti;
+    }
+    return [xr, xi];
   }
 
   /**

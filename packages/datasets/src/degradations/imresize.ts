@@ -78,7 +78,7 @@ export function resizeWeights(
  * Bicubic resize by `scale` (same factor for both axes; output side = ceil(side · scale)),
  * antialiased when shrinking, without rounding or clipping (as the reference returns it).
  */
-export function imresize(image: RgbImage, scale: number, antialiasing = true): RgbImage {
+export function imresize(image: RgbImage, scale: number, antialiasing = true, into?: Float32Array): RgbImage {
   const { width: inW, height: inH, data } = image;
   const outH = Math.ceil(inH * scale);
   const outW = Math.ceil(inW * scale);
@@ -98,7 +98,7 @@ export function imresize(image: RgbImage, scale: number, antialiasing = true): R
     out1.set(acc, i * rowLen);
   }
   // W pass
-  const out = new Float32Array(outH * outW * 3);
+  const out = into ?? new Float32Array(outH * outW * 3);
   for (let y = 0; y < outH; y++) {
     const row = y * rowLen;
     for (let i = 0; i < outW; i++) {

@@ -17,7 +17,7 @@ export interface DegradationEntry {
   describe: string;
   /** Option names the builder accepts (anything else is an error naming the key). */
   options: readonly string[];
-  create(options: Record<string, unknown>): Degradation;
+  create(options: Record<string, unknown>): Degradation | Promise<Degradation>;
 }
 
 /** Paired data or a plain copy: lq = gt. */
@@ -26,8 +26,10 @@ export class NoDegradation implements Degradation {
   lqSize(size: number): number {
     return size;
   }
-  apply(gt: RgbImage, _rng: Rng): RgbImage {
-    return { width: gt.width, height: gt.height, data: gt.data.slice() };
+  apply(gt: RgbImage, _rng: Rng, out?: Float32Array): RgbImage {
+    const data = out ?? new Float32Array(gt.data.length);
+    data.set(gt.data);
+    return { width: gt.width, height: gt.height, data };
   }
 }
 
@@ -54,7 +56,10 @@ export const degradations = new Registry<DegradationEntry>('degradation')
   });
 
 /** Builds the degradation a spec names; `where` prefixes errors (a flag or config path). */
-export function createDegradation(spec: DegradationSpec | string, where = 'degradation'): Degradation {
+export async function createDegradation(
+  spec: DegradationSpec | string,
+  where = 'degradation',
+): Promise<Degradation> {
   const { type, ...options } = typeof spec === 'string' ? { type: spec } : spec;
   const entry = degradations.get(type, where);
   for (const key of Object.keys(options)) {

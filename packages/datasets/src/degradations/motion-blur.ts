@@ -6,6 +6,7 @@ import type { Rng } from '@ugpnet/tensor';
 import { clipAndQuantise, type RgbImage } from '../image.js';
 import type { Degradation } from './degradation.js';
 import { convolveRgb } from './fft-convolve.js';
+import { loadWasmFft } from './fft-wasm.js';
 import { KernelBank, type KernelBankOptions } from './motion-kernels.js';
 
 export interface MotionBlurOptions extends Omit<KernelBankOptions, 'size'> {
@@ -26,9 +27,13 @@ export class MotionBlur implements Degradation {
     this.quantise = options.quantise ?? true;
   }
 
-  /** Opens (generating and caching on first use) the kernel bank the options describe. */
-  static open(options: MotionBlurOptions = {}): MotionBlur {
+  /**
+   * Opens (generating and caching on first use) the kernel bank the options describe, and
+   * loads the WebAssembly FFT for this thread (the JavaScript FFT is used if it cannot load).
+   */
+  static async open(options: MotionBlurOptions = {}): Promise<MotionBlur> {
     const { kernelSize, quantise, ...bank } = options;
+    await loadWasmFft();
     return new MotionBlur(KernelBank.load({ ...bank, size: kernelSize ?? 51 }), { quantise });
   }
 
@@ -41,8 +46,8 @@ export class MotionBlur implements Degradation {
     return rng.int(this.bank.count);
   }
 
-  apply(gt: RgbImage, rng: Rng): RgbImage {
+  apply(gt: RgbImage, rng: Rng, out?: Float32Array): RgbImage {
     const kernel = this.bank.kernel(this.pickKernel(rng));
-    return clipAndQuantise(convolveRgb(gt, kernel, this.bank.size), this.quantise);
+    return clipAndQuantise(convolveRgb(gt, kernel, this.bank.size, out), this.quantise);
   }
 }

@@ -23,11 +23,11 @@ export const NOISE_DEFAULTS = { k: 30, sigma: 0.3, quantise: true } as const;
 export class PoissonTables {
   private readonly tables = new Map<number, Float64Array>();
 
-  sample(lambda: number, rng: Rng): number {
+  /** The smallest k with CDF_λ(k) > u (u in (0, 1)). */
+  quantile(lambda: number, u: number): number {
     if (lambda <= 0) return 0;
-    // Far from zero the normal approximation is accurate and needs no table.
-    if (lambda > 1000) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.normal()));
-    const u = rng.uniform();
+    // far from zero the normal approximation is accurate and needs no table
+    if (lambda > 1000) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normalQuantile(u)));
     let cdf = this.tables.get(lambda);
     if (!cdf) {
       if (this.tables.size > 4096) this.tables.clear();
@@ -60,6 +60,48 @@ function poissonCdf(lambda: number): Float64Array {
   return cdf;
 }
 
+/** Φ⁻¹(p), the standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
+}
+
+let gaussTable: Float64Array | undefined;
+
+/** Φ⁻¹ at the 65 536 mid-points (k + ½)/65536: a normal draw from 16 random bits (|z| ≤ 4.17). */
+function gaussianTable(): Float64Array {
+  if (!gaussTable) {
+    gaussTable = new Float64Array(65536);
+    for (let k = 0; k < 65536; k++) gaussTable[k] = normalQuantile((k + 0.5) / 65536);
+  }
+  return gaussTable;
+}
+
 export class PoissonGaussianNoise implements Degradation {
   readonly name = 'noise';
   private readonly tables = new PoissonTables();
@@ -77,29 +119,18 @@ export class PoissonGaussianNoise implements Degradation {
     return size;
   }
 
-  apply(gt: RgbImage, rng: Rng): RgbImage {
+  apply(gt: RgbImage, rng: Rng, into?: Float32Array): RgbImage {
     const k = drawValue(this.k, rng);
     const sigma = drawValue(this.sigma, rng);
     const src = gt.data;
-    const out = new Float32Array(src.length);
-    let spare = Number.NaN;
+    const out = into ?? new Float32Array(src.length);
+    const gauss = gaussianTable();
     for (let i = 0; i < src.length; i++) {
+      // one 32-bit draw per value: 16 bits pick the Poisson quantile, 16 the Gaussian one
+      const bits = rng.nextUint32();
       const lambda = Math.fround(k * Math.max(0, src[i]!));
-      const count = this.tables.sample(lambda, rng);
-      // Box–Muller, both outputs used: one pair of uniforms per two pixels.
-      let z: number;
-      if (Number.isNaN(spare)) {
-        let u1 = rng.uniform();
-        while (u1 <= 0) u1 = rng.uniform();
-        const r = Math.sqrt(-2 * Math.log(u1));
-        const t = 2 * Math.PI * rng.uniform();
-        z = r * Math.cos(t);
-        spare = r * Math.sin(t);
-      } else {
-        z = spare;
-        spare = Number.NaN;
-      }
-      out[i] = count / k + sigma * z;
+      const count = this.tables.quantile(lambda, ((bits & 0xffff) + 0.5) / 65536);
+      out[i] = count / k + sigma * gauss[bits >>> 16]!;
     }
     return clipAndQuantise({ width: gt.width, height: gt.height, data: out }, this.quantise);
   }

@@ -31,7 +31,7 @@ export class BicubicDownsample implements Degradation {
     return Math.ceil(size / this.factor);
   }
 
-  apply(gt: RgbImage, _rng: Rng): RgbImage {
-    return clipAndQuantise(imresize(gt, 1 / this.factor), this.quantise);
+  apply(gt: RgbImage, _rng: Rng, out?: Float32Array): RgbImage {
+    return clipAndQuantise(imresize(gt, 1 / this.factor, true, out), this.quantise);
   }
 }

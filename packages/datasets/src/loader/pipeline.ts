@@ -5,7 +5,7 @@ import { type BadFile, BadImageError } from '../bad-files.js';
 import { createDegradation, type Degradation, type DegradationSpec } from '../degradations/index.js';
 import type { RgbImage } from '../image.js';
 import { openSource } from '../sources/index.js';
-import type { ImageSource, SourceSpec } from '../sources/source.js';
+import type { ImageSource, LoadTarget, SourceSpec } from '../sources/source.js';
 import { SampleOrder } from './order.js';
 
 /** Everything a worker needs to rebuild the same pipeline (JSON-serialisable). */
@@ -52,7 +52,7 @@ export class SamplePipeline {
   }
 
   static async open(spec: PipelineSpec): Promise<SamplePipeline> {
-    const degradation = createDegradation(spec.degradation);
+    const degradation = await createDegradation(spec.degradation);
     const source = await openSource(spec.source);
     if (source.lqSize !== undefined && degradation.name !== 'none') {
       source.close();
@@ -75,17 +75,20 @@ export class SamplePipeline {
     return this.source.lqSize ?? this.degradation.lqSize(this.source.size);
   }
 
-  /** The sample at a stream position; an unusable item is replaced by the next usable one. */
-  async sample(position: number, skipped: BadFile[] = []): Promise<Sample> {
+  /**
+   * The sample at a stream position; an unusable item is replaced by the next usable one.
+   * With `into`, gt and lq are written into those arrays (the batch's memory).
+   */
+  async sample(position: number, skipped: BadFile[] = [], into?: LoadTarget): Promise<Sample> {
     const n = this.source.length;
     const first = this.order.indexAt(position);
     for (let attempt = 0; attempt < n; attempt++) {
       const index = (first + attempt) % n;
       if (this.known.has(index)) continue;
       try {
-        const item = await this.source.load(index);
+        const item = await this.source.load(index, into);
         const rng = this.degradeRng.fork(this.spec.fixedDegradation ? `item-${index}` : `pos-${position}`);
-        const lq = item.lq ?? this.degradation.apply(item.gt, rng);
+        const lq = item.lq ?? this.degradation.apply(item.gt, rng, into?.lq);
         return { gt: item.gt, lq, path: item.path };
       } catch (err) {
         if (!(err instanceof BadImageError)) throw err;
@@ -107,9 +110,14 @@ export class SamplePipeline {
     const paths: string[] = [];
     const skipped: BadFile[] = [];
     for (let i = 0; i < b; i++) {
-      const s = await this.sample(positions[i]!, skipped);
-      gt.set(s.gt.data, i * gs * gs * 3);
-      lq.set(s.lq.data, i * ls * ls * 3);
+      // decode and degrade straight into the batch memory (no per-sample buffers)
+      const into = {
+        gt: gt.subarray(i * gs * gs * 3, (i + 1) * gs * gs * 3),
+        lq: lq.subarray(i * ls * ls * 3, (i + 1) * ls * ls * 3),
+      };
+      const s = await this.sample(positions[i]!, skipped, into);
+      if (s.gt.data !== into.gt) into.gt.set(s.gt.data);
+      if (s.lq.data !== into.lq) into.lq.set(s.lq.data);
       paths.push(s.path);
     }
     return { iteration, positions, gt, gtShape: [b, gs, gs, 3], lq, lqShape: [b, ls, ls, 3], paths, skipped };

@@ -15,6 +15,7 @@ import {
   checkSize,
   checkSplit,
   type ImageSource,
+  type LoadTarget,
   SPLIT_DEFAULTS,
   type SourceItem,
   type Split,
@@ -109,7 +110,7 @@ export async function openImageFolder(options: ImageFolderOptions): Promise<Imag
     badAtOpen: list.bad,
     description: `image folder ${root}: ${split} split by ${mode}, ${files.length} images at ${size}×${size}${list.ignored ? ` (${list.ignored} non-image files ignored)` : ''}`,
     key: (i) => files[i]!,
-    async load(i: number): Promise<SourceItem> {
+    async load(i: number, into?: LoadTarget): Promise<SourceItem> {
       const path = files[i]!;
       let bytes: Buffer;
       try {
@@ -117,7 +118,7 @@ export async function openImageFolder(options: ImageFolderOptions): Promise<Imag
       } catch (err) {
         throw new BadImageError(path, `cannot read (${(err as Error).message.split('\n')[0]})`);
       }
-      return { gt: await decodeImage(bytes, path, { size, upscale }), path };
+      return { gt: await decodeImage(bytes, path, { size, upscale, into: into?.gt }), path };
     },
     close() {},
   };

@@ -20,8 +20,10 @@ describe('registries', () => {
   });
 
   it('validate option names', async () => {
-    expect(() => createDegradation({ type: 'noise', sigmaa: 1 })).toThrow(/'noise' has no option 'sigmaa'/);
-    expect(createDegradation({ type: 'sr8' }).lqSize(512)).toBe(64);
+    await expect(createDegradation({ type: 'noise', sigmaa: 1 })).rejects.toThrow(
+      /'noise' has no option 'sigmaa'/,
+    );
+    expect((await createDegradation({ type: 'sr8' })).lqSize(512)).toBe(64);
     await expect(openSource({ type: 'portraits', root: '/x' })).rejects.toThrow(
       /'portraits' has no option 'root'/,
     );

@@ -10,6 +10,7 @@ import {
   checkSize,
   checkSplit,
   type ImageSource,
+  type LoadTarget,
   type SourceItem,
   type SplitOptions,
   splitByOrder,
@@ -54,7 +55,7 @@ export async function openLsunLmdb(options: LsunLmdbOptions): Promise<ImageSourc
     badAtOpen: bad,
     description: `LMDB ${root}: ${split} split by key order, ${entries.length} of ${reader.entries} images at ${size}×${size}`,
     key: keyOf,
-    async load(i: number): Promise<SourceItem> {
+    async load(i: number, into?: LoadTarget): Promise<SourceItem> {
       const path = keyOf(i);
       let bytes: Buffer;
       try {
@@ -62,7 +63,7 @@ export async function openLsunLmdb(options: LsunLmdbOptions): Promise<ImageSourc
       } catch (err) {
         throw new BadImageError(path, `cannot read (${(err as Error).message})`);
       }
-      return { gt: await decodeImage(bytes, path, { size, upscale: options.upscale }), path };
+      return { gt: await decodeImage(bytes, path, { size, upscale: options.upscale, into: into?.gt }), path };
     },
     close: () => reader.close(),
   };

@@ -13,6 +13,7 @@ import {
   checkSize,
   checkSplit,
   type ImageSource,
+  type LoadTarget,
   type SourceItem,
   type SplitOptions,
   splitByOrder,
@@ -77,7 +78,7 @@ export async function openPairedFolders(options: PairedFoldersOptions): Promise<
     badAtOpen: bad,
     description: `paired folders ${gtDir} | ${lqDir}: ${picked.length} pairs, gt ${size}×${size}, lq ${lqSize}×${lqSize}`,
     key: (i) => picked[i]![0],
-    async load(i: number): Promise<SourceItem> {
+    async load(i: number, into?: LoadTarget): Promise<SourceItem> {
       const [gtPath, lqPath] = picked[i]!;
       const read = async (path: string) => {
         try {
@@ -86,8 +87,8 @@ export async function openPairedFolders(options: PairedFoldersOptions): Promise<
           throw new BadImageError(path, `cannot read (${(err as Error).message.split('\n')[0]})`);
         }
       };
-      const gt = await decodeImage(await read(gtPath), gtPath, { size, exact: true });
-      const lq = await decodeImage(await read(lqPath), lqPath, { size: lqSize, exact: true });
+      const gt = await decodeImage(await read(gtPath), gtPath, { size, exact: true, into: into?.gt });
+      const lq = await decodeImage(await read(lqPath), lqPath, { size: lqSize, exact: true, into: into?.lq });
       return { gt, lq, path: gtPath };
     },
     close() {},

@@ -247,8 +247,9 @@ export async function renderChurch(
   split: string,
   index: number,
   size: number,
+  into?: Float32Array,
 ): Promise<RgbImage> {
   const rng = new Rng(seed).fork(`churches/${split}`).fork(index);
-  const image = await renderSvg(churchSvg(rng.fork('shapes')), size, `churches/${split}/${index}`);
+  const image = await renderSvg(churchSvg(rng.fork('shapes')), size, `churches/${split}/${index}`, into);
   return addGrain(image, rng.fork('grain'), { fine: 0.02, coarse: 0.03, cell: 4 });
 }

@@ -221,8 +221,9 @@ export async function renderPortrait(
   split: string,
   index: number,
   size: number,
+  into?: Float32Array,
 ): Promise<RgbImage> {
   const rng = new Rng(seed).fork(`portraits/${split}`).fork(index);
-  const image = await renderSvg(portraitSvg(rng.fork('shapes')), size, `portraits/${split}/${index}`);
+  const image = await renderSvg(portraitSvg(rng.fork('shapes')), size, `portraits/${split}/${index}`, into);
   return addGrain(image, rng.fork('grain'), { fine: 0.025, coarse: 0.035, cell: 3 });
 }

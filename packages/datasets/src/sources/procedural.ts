@@ -22,7 +22,13 @@ export interface ProceduralOptions extends SplitOptions {
   count?: number;
 }
 
-type Renderer = (seed: number, split: string, index: number, size: number) => Promise<RgbImage>;
+type Renderer = (
+  seed: number,
+  split: string,
+  index: number,
+  size: number,
+  into?: Float32Array,
+) => Promise<RgbImage>;
 
 function openProcedural(
   type: string,
@@ -54,7 +60,7 @@ function openProcedural(
     badAtOpen: [],
     description: `procedural ${type} (seed ${seed}): ${split} split, ${length} images at ${size}×${size}`,
     key,
-    load: async (i) => ({ gt: await render(seed, stream, i, size), path: key(i) }),
+    load: async (i, into) => ({ gt: await render(seed, stream, i, size, into?.gt), path: key(i) }),
     close() {},
   };
 }

@@ -12,6 +12,11 @@ export interface SourceItem {
   path: string;
 }
 
+export interface LoadTarget {
+  gt?: Float32Array;
+  lq?: Float32Array;
+}
+
 export interface ImageSource {
   readonly type: string;
   /** Folder, LMDB directory or procedural name, for messages. */
@@ -27,8 +32,11 @@ export interface ImageSource {
   readonly badAtOpen: BadFile[];
   /** The path/key of item `index` without loading it. */
   key(index: number): string;
-  /** Loads item `index`; throws BadImageError when that file cannot be used. */
-  load(index: number): Promise<SourceItem>;
+  /**
+   * Loads item `index`; throws BadImageError when that file cannot be used. `into` lets the
+   * loader decode straight into its batch memory (gt: size²·3 floats, lq: lqSize²·3).
+   */
+  load(index: number, into?: LoadTarget): Promise<SourceItem>;
   close(): void;
 }
 

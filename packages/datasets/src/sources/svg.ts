@@ -5,7 +5,12 @@ import { BadImageError } from '../bad-files.js';
 import { fromUint8, type RgbImage } from '../image.js';
 
 /** Renders an SVG drawn in a 512×512 viewBox at size×size pixels. */
-export async function renderSvg(body: string, size: number, name: string): Promise<RgbImage> {
+export async function renderSvg(
+  body: string,
+  size: number,
+  name: string,
+  into?: Float32Array,
+): Promise<RgbImage> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 512 512">${body}</svg>`;
   try {
     const { data, info } = await sharp(Buffer.from(svg))
@@ -16,7 +21,7 @@ export async function renderSvg(body: string, size: number, name: string): Promi
     if (info.width !== size || info.height !== size || info.channels !== 3) {
       throw new Error(`rendered ${info.width}×${info.height}×${info.channels}`);
     }
-    return fromUint8(size, size, data);
+    return fromUint8(size, size, data, into);
   } catch (err) {
     throw new BadImageError(
       name,
