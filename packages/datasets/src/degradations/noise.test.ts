@@ -37,11 +37,16 @@ describe('Poisson–Gaussian noise', () => {
     expect(normalQuantile(0.8413447461)).toBeCloseTo(1, 8);
   });
 
-  it('signal-dependent part: Var = x/k and mean x (σ = 0, no quantisation)', () => {
+  it.each([
+    ['off the 8-bit grid', 0.5],
+    ['an 8-bit level (guided tables)', 128 / 255],
+    ['a dark 8-bit level', 3 / 255],
+  ])('signal-dependent part on %s: mean x, Var = x/k (σ = 0, no quantisation)', (_name, x) => {
     const noise = new PoissonGaussianNoise({ k: 30, sigma: 0, quantise: false });
-    const [m, v] = meanVar(noise.apply(constant(0.5, 128), new Rng(1)).data);
-    expect(m).toBeCloseTo(0.5, 2);
-    expect(v).toBeCloseTo(0.5 / 30, 3);
+    const [m, v] = meanVar(noise.apply(constant(x, 128), new Rng(1)).data);
+    expect(Math.abs(m - x)).toBeLessThan(4 * Math.sqrt(x / 30 / (128 * 128 * 3)));
+    expect(v / (x / 30)).toBeGreaterThan(0.95);
+    expect(v / (x / 30)).toBeLessThan(1.05);
   });
 
   it('Gaussian part: Var ≈ σ² when the Poisson part is negligible', () => {

@@ -1,7 +1,7 @@
 // Poisson–Gaussian noise (supplement S.7): y = Poisson(k·x)/k + N(0, σ²), then clipped to
 // [0, 1] and, by default, quantised to 8 bits as a saved PNG would be. k and σ may be ranges.
 import type { Rng } from '@ugpnet/tensor';
-import { clipAndQuantise, type RgbImage } from '../image.js';
+import type { RgbImage } from '../image.js';
 import { checkValueOrRange, type Degradation, drawValue, type ValueOrRange } from './degradation.js';
 
 export interface NoiseOptions {
@@ -25,25 +25,63 @@ export class PoissonTables {
 
   /** The smallest k with CDF_λ(k) > u (u in (0, 1)). */
   quantile(lambda: number, u: number): number {
-    if (lambda <= 0) return 0;
-    // far from zero the normal approximation is accurate and needs no table
-    if (lambda > 1000) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normalQuantile(u)));
+    if (lambda > 0 && lambda <= 1000) return searchCdf(this.cdf(lambda), u);
+    return this.quantileSlow(lambda, u);
+  }
+
+  /** The CDF table for λ ≤ 1000 (cached). */
+  cdf(lambda: number): Float64Array {
     let cdf = this.tables.get(lambda);
     if (!cdf) {
       if (this.tables.size > 4096) this.tables.clear();
       cdf = poissonCdf(lambda);
       this.tables.set(lambda, cdf);
     }
-    let lo = 0;
-    let hi = cdf.length - 1;
-    if (u >= cdf[hi]!) return hi;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return cdf;
   }
+
+  private quantileSlow(lambda: number, u: number): number {
+    if (lambda <= 0) return 0;
+    // far from zero the normal approximation is accurate and needs no table
+    if (lambda > 1000) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normalQuantile(u)));
+    return searchCdf(this.cdf(lambda), u);
+  }
+}
+
+/** A CDF with a 256-bucket guide (Chen & Asau): the first k worth testing for each u/256. */
+interface GuidedCdf {
+  cdf: Float64Array;
+  guide: Uint16Array;
+}
+
+function guided(cdf: Float64Array): GuidedCdf {
+  const guide = new Uint16Array(256);
+  let k = 0;
+  for (let b = 0; b < 256; b++) {
+    while (k < cdf.length - 1 && cdf[k]! <= b / 256) k++;
+    guide[b] = k;
+  }
+  return { cdf, guide };
+}
+
+function searchGuided(t: GuidedCdf, u: number): number {
+  const { cdf } = t;
+  let k = t.guide[(u * 256) | 0]!;
+  const last = cdf.length - 1;
+  while (k < last && cdf[k]! <= u) k++;
+  return k;
+}
+
+function searchCdf(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  if (u >= cdf[hi]!) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid]! > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function poissonCdf(lambda: number): Float64Array {
@@ -125,13 +163,31 @@ export class PoissonGaussianNoise implements Degradation {
     const src = gt.data;
     const out = into ?? new Float32Array(src.length);
     const gauss = gaussianTable();
+    const quantise = this.quantise;
+    // 8-bit ground truth has 256 levels: their tables are found by index, not by a Map lookup
+    const levels = new Array<GuidedCdf | undefined>(256);
     for (let i = 0; i < src.length; i++) {
       // one 32-bit draw per value: 16 bits pick the Poisson quantile, 16 the Gaussian one
       const bits = rng.nextUint32();
-      const lambda = Math.fround(k * Math.max(0, src[i]!));
-      const count = this.tables.quantile(lambda, ((bits & 0xffff) + 0.5) / 65536);
-      out[i] = count / k + sigma * gauss[bits >>> 16]!;
+      const u = ((bits & 0xffff) + 0.5) / 65536;
+      const v = Math.max(0, src[i]!);
+      const level = Math.round(v * 255);
+      let count: number;
+      if (level <= 255 && Math.abs(v * 255 - level) < 1e-3) {
+        if (level === 0) count = 0;
+        else {
+          let table = levels[level];
+          if (!table) {
+            table = guided(this.tables.cdf((k * level) / 255));
+            levels[level] = table;
+          }
+          count = searchGuided(table, u);
+        }
+      } else count = this.tables.quantile(k * v, u);
+      const y = count / k + sigma * gauss[bits >>> 16]!;
+      const c = Math.min(Math.max(y, 0), 1);
+      out[i] = quantise ? Math.round(c * 255) / 255 : c;
     }
-    return clipAndQuantise({ width: gt.width, height: gt.height, data: out }, this.quantise);
+    return { width: gt.width, height: gt.height, data: out };
   }
 }

@@ -39,7 +39,9 @@ describe('registries', () => {
       type: 'lsun-lmdb',
       root: join(dir, 'lsun'),
       size: 64,
+      split: 'all',
     });
+    expect(resolveDataset(join(dir, 'imgs'), { split: 'val' }).split).toBe('val');
     expect(resolveDataset(join(dir, 'lsun', 'data.mdb')).type).toBe('lsun-lmdb');
     expect(resolveDataset(join(dir, 'pairs')).type).toBe('paired-folders');
     expect(resolveDataset(join(dir, 'imgs')).type).toBe('image-folder');

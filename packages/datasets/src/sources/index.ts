@@ -63,7 +63,8 @@ export async function openSource(spec: SourceSpec, where = 'source'): Promise<Im
 /**
  * `--dataset <name|path>`: a registered source name, or a path whose layout picks the
  * source (an LMDB directory or data.mdb → lsun-lmdb; gt/ + lq/ → paired-folders; any other
- * folder → image-folder). `options` are merged in (size, split, seed, …).
+ * folder → image-folder). `options` are merged in (size, split, seed, …); a path with no
+ * split given uses all of its images (split 'all').
  */
 export function resolveDataset(
   value: string,
@@ -78,6 +79,7 @@ export function resolveDataset(
   }
   const procedural = new Set(['seed', 'count']);
   const rest = Object.fromEntries(Object.entries(options).filter(([k]) => !procedural.has(k)));
+  rest.split ??= 'all';
   if (statSync(value).isFile()) {
     if (basename(value) === 'data.mdb') return { type: 'lsun-lmdb', root: value, ...rest };
     throw new UserError(`${where}: ${value} is a file; expected a folder of images or an LMDB directory`);
