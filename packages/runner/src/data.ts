@@ -103,7 +103,7 @@ async function fixedBatches(
   count: number,
 ): Promise<StageBatch[]> {
   const data = experiment.data;
-  const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
+  const degradation = await createDegradation(degradationSpec(data.degradation), 'data.degradation');
   const source = await openSplit(experiment, split);
   const total = Math.min(count, source.length);
   const batches: StageBatch[] = [];
@@ -137,7 +137,7 @@ export function openSplit(experiment: Experiment, split: Split): Promise<ImageSo
 
 export async function createRunData(experiment: Experiment): Promise<RunData> {
   const data: DataConfig = experiment.data;
-  const degradation = createDegradation(degradationSpec(data.degradation), 'data.degradation');
+  const degradation = await createDegradation(degradationSpec(data.degradation), 'data.degradation');
   const train = await openSplit(experiment, 'train');
   const seed = experiment.seed;
   const dataRng = new Rng(seed).fork('degradation');
