@@ -1,7 +1,7 @@
 // Poisson–Gaussian noise (supplement S.7): y = Poisson(k·x)/k + N(0, σ²), then clipped to
 // [0, 1] and, by default, quantised to 8 bits as a saved PNG would be. k and σ may be ranges.
 import type { Rng } from '@ugpnet/tensor';
-import type { RgbImage } from '../image.js';
+import { type RgbImage, toLevel } from '../image.js';
 import { checkValueOrRange, type Degradation, drawValue, type ValueOrRange } from './degradation.js';
 
 export interface NoiseOptions {
@@ -185,8 +185,7 @@ export class PoissonGaussianNoise implements Degradation {
         }
       } else count = this.tables.quantile(k * v, u);
       const y = count / k + sigma * gauss[bits >>> 16]!;
-      const c = Math.min(Math.max(y, 0), 1);
-      out[i] = quantise ? Math.round(c * 255) / 255 : c;
+      out[i] = quantise ? toLevel(y) : Math.min(Math.max(y, 0), 1);
     }
     return { width: gt.width, height: gt.height, data: out };
   }
