@@ -198,6 +198,9 @@ async function selectBackend(
   options: InitBackendOptions,
 ): Promise<BackendInfo> {
   const threads = options.threads ?? defaultThreadCount();
+  // Gradients tfjs lacks (or gets wrong) for every backend: see kernels/gradients.ts.
+  const { registerGradients } = await import('./kernels/gradients.js');
+  registerGradients();
   if (requested !== 'auto') {
     const failure = await tryBackend(requested, threads);
     if (failure) throw new BackendUnavailableError(requested, failure);

@@ -163,9 +163,8 @@ function inputGrad(
   );
 }
 
-/** dx[n, q·sh + a, p·sw + b] = parts[a·sw + b][n, q, p]. */
+/** dx[n, q·sh + a, p·sw + b] = parts[a·sw + b][n, q, p]: a stack and one run-copying transpose. */
 function interleave(parts: tf.Tensor4D[], sh: number, sw: number): tf.Tensor4D {
-  if (sh === sw) return tf.depthToSpace(tf.concat(parts, 3), sh) as tf.Tensor4D;
   const [n, rows, cols, c] = parts[0]!.shape;
   const grid = tf.reshape(tf.stack(parts, 3), [n, rows, cols, sh, sw, c]);
   return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [n, rows * sh, cols * sw, c]);

@@ -1,32 +1,60 @@
-// Gradient and helper kernels that tfjs-backend-wasm lacks (or has only as slow scalar loops), built
-// from wasm's own ops. Registered once, before the wasm backend is set.
+// Kernels that tfjs-backend-wasm lacks, or has only as slow scalar loops, built from wasm's own ops
+// (XNNPACK convolutions, matrix products, pooling) or as run copies inside the wasm heap; and the
+// gradients tfjs lacks for every backend. Registered once, before the wasm backend is set.
+import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthToSpaceConfig } from './depth-to-space.js';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
+import { registerGradients } from './gradients.js';
+import { leakyReluConfig } from './leaky-relu.js';
 import { replaceKernel } from './ops-kernel.js';
-import { makeSliceConfig } from './slice.js';
-import { makeTransposeConfig } from './transpose.js';
+import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js';
+import { sliceConfig } from './slice.js';
+import { sumConfig } from './sum.js';
+import { transposeConfig } from './transpose.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+export { registerGradients } from './gradients.js';
+
+/** Each entry builds its config at registration time (some wrap wasm's own kernel as a fallback). */
+const KERNELS = [
+  () => conv2dBackpropInputConfig,
+  () => conv2dBackpropFilterConfig,
+  () => depthwiseConv2dBackpropInputConfig,
+  () => depthwiseConv2dBackpropFilterConfig,
+  () => unsortedSegmentSumConfig,
+  () => depthToSpaceConfig,
+  avgPoolGradConfig,
+  resizeNearestNeighborGradConfig,
+  leakyReluConfig,
+  sumConfig,
+  sliceConfig,
+  transposeConfig,
+];
+
+/** Kernel names (re)registered on the wasm backend. */
+export const WASM_KERNELS = [
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'UnsortedSegmentSum',
+  'DepthToSpace',
+  'AvgPoolGrad',
+  'ResizeNearestNeighborGrad',
+  'LeakyRelu',
+  'Sum',
+  'Slice',
+  'Transpose',
+];
 
 let registered = false;
-
-/** Kernel names this module (re)registers on the wasm backend. */
-export const WASM_KERNELS = [
-  conv2dBackpropInputConfig,
-  conv2dBackpropFilterConfig,
-  depthwiseConv2dBackpropInputConfig,
-  depthwiseConv2dBackpropFilterConfig,
-]
-  .map((k) => k.kernelName)
-  .concat(['Slice', 'Transpose']);
 
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
-  replaceKernel(conv2dBackpropInputConfig);
-  replaceKernel(conv2dBackpropFilterConfig);
-  replaceKernel(depthwiseConv2dBackpropInputConfig);
-  replaceKernel(depthwiseConv2dBackpropFilterConfig);
-  replaceKernel(makeSliceConfig());
-  replaceKernel(makeTransposeConfig());
+  registerGradients();
+  for (const make of KERNELS) replaceKernel(make());
 }

@@ -200,3 +200,221 @@ describe('wasm data-movement kernels match cpu', () => {
     ).toBe(0);
   });
 });
+
+/** Value and input gradients of f (weighted by a fixed upstream gradient), for the comparison. */
+function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor) {
+  return (...xs: tf.Tensor[]) => {
+    const y = f(...xs);
+    const grads = tf.grads((...as: tf.Tensor[]) => tf.sum(tf.mul(f(...as), weights(y.shape))))(xs);
+    return [y, ...grads];
+  };
+}
+
+describe('wasm depthwise and transposed conv gradients match cpu', () => {
+  const cases: [string, number[], number, number, number, 'same' | 'valid'][] = [
+    ['3x3 s1 same', [2, 9, 9, 3], 3, 1, 1, 'same'],
+    ['3x3 s2 same', [2, 9, 8, 3], 3, 1, 2, 'same'],
+    ['3x3 s2 valid', [1, 10, 9, 4], 3, 1, 2, 'valid'],
+    ['3x3 multiplier 2', [2, 7, 7, 3], 3, 2, 1, 'same'],
+    ['1x1', [2, 6, 5, 4], 1, 1, 1, 'valid'],
+    ['2x2 s2', [3, 8, 8, 2], 2, 1, 2, 'valid'],
+    ['5x5 s1 same', [1, 11, 10, 2], 5, 1, 1, 'same'],
+  ];
+  it.each(cases)('depthwiseConv2d %s', async (_, shape, k, m, stride, pad) => {
+    const f = withGrads((x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad));
+    const err = await relativeError(f, [randomInput(shape), randomInput([k, k, shape[3]!, m])]);
+    expect(err).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('depthwise backprop kernels with dilation 2 equal the undilated ones on a zero-stuffed 5×5 filter', async () => {
+    // (cpu's depthwise backprops ignore dilation, so the reference is the equivalent dense filter.)
+    const run = (dilation: number, x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => {
+      const attrs = { strides: 1, pad: 'same', dilations: dilation } as unknown as tf.NamedAttrMap;
+      const dx = tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropInput,
+          { dy, filter: w },
+          { ...attrs, inputShape: x.shape },
+        ) as tf.Tensor;
+      const dw = tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropFilter,
+          { x, dy },
+          { ...attrs, filterShape: w.shape },
+        ) as tf.Tensor;
+      return [dx, dw];
+    };
+    const stuff = (w: tf.Tensor) => {
+      const [k, , c, m] = w.shape as number[];
+      const spread = tf.reshape(tf.stack([w, tf.zerosLike(w)], 1), [2 * k, k, c!, m!]).slice(0, 2 * k! - 1);
+      return tf
+        .reshape(tf.stack([spread, tf.zerosLike(spread)], 2), [2 * k! - 1, 2 * k!, c!, m!])
+        .slice([0, 0], [-1, 2 * k! - 1]);
+    };
+    const inputs = [randomInput([2, 9, 9, 3]), randomInput([3, 3, 3, 2]), randomInput([2, 9, 9, 6])];
+    const got = await runOn('wasm', (x, w, dy) => run(2, x!, w!, dy!), inputs);
+    const ref = await runOn(
+      'cpu',
+      (x, w, dy) => {
+        const [dx, dw] = run(1, x!, stuff(w!), dy!);
+        return [dx!, tf.stridedSlice(dw!, [0, 0, 0, 0], [5, 5, 3, 2], [2, 2, 1, 1])];
+      },
+      inputs,
+    );
+    for (let o = 0; o < 2; o++) {
+      const r = ref[o]!.data;
+      const g = got[o]!.data;
+      const scale = Math.max(...Array.from(r, Math.abs));
+      const diff = Math.max(...Array.from(r, (v, i) => Math.abs(v - g[i]!)));
+      expect(got[o]!.shape).toEqual(ref[o]!.shape);
+      expect(diff / scale).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it.each([
+    [1, 'same'],
+    [1, 'valid'],
+  ] as const)('dilated conv2d (dilation 2, stride %i, %s) and its gradients', async (stride, pad) => {
+    const f = withGrads((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad, 'NHWC', 2));
+    const err = await relativeError(f, [randomInput([2, 11, 10, 3]), randomInput([3, 3, 3, 4])]);
+    expect(err).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it.each([
+    [[2, 5, 5, 4], [3, 3, 3, 4], [2, 10, 10, 3], 2, 'same'],
+    [[2, 4, 4, 4], [2, 2, 3, 4], [2, 8, 8, 3], 2, 'valid'],
+    [[1, 6, 7, 4], [3, 3, 2, 4], [1, 6, 7, 2], 1, 'same'],
+  ] as const)('conv2dTranspose of %j with %j → %j', async (dyShape, wShape, outShape, stride, pad) => {
+    const f = withGrads((dy, w) =>
+      tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [...outShape], stride, pad),
+    );
+    const err = await relativeError(f, [randomInput([...dyShape]), randomInput([...wShape])]);
+    expect(err).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe('wasm pooling, resize and shuffle gradients match cpu', () => {
+  it.each([
+    ['2x2 s2 valid', [2, 8, 8, 3], 2, 2, 'valid'],
+    ['2x2 s2 valid, odd size', [2, 9, 7, 3], 2, 2, 'valid'],
+    ['2x2 s2 same, odd size', [1, 9, 9, 2], 2, 2, 'same'],
+    ['3x3 s1 same', [2, 7, 7, 3], 3, 1, 'same'],
+    ['3x3 s2 valid', [1, 9, 9, 2], 3, 2, 'valid'],
+  ] as const)('avgPool %s', async (_, shape, k, s, pad) => {
+    const f = withGrads((x) => tf.avgPool(x as tf.Tensor4D, k, s, pad));
+    expect(await relativeError(f, [randomInput([...shape])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it.each([
+    ['×2', [1, 5, 4, 3], [10, 8], false, false],
+    ['×3', [1, 3, 4, 2], [9, 12], false, false],
+    ['×2 half-pixel centers', [1, 4, 4, 2], [8, 8], false, true],
+    ['×1.5 (fallback)', [1, 4, 6, 2], [6, 9], false, false],
+    ['×2 align corners (fallback)', [1, 4, 4, 2], [8, 8], true, false],
+    ['downscale (fallback)', [1, 8, 8, 2], [4, 4], false, false],
+  ] as const)('resizeNearestNeighbor %s', async (_, shape, size, align, half) => {
+    const f = withGrads((x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [...size], align, half));
+    expect(await relativeError(f, [randomInput([...shape])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('resizeNearestNeighbor ×2 gradient with batch > 1 is a 2×2 sum pool', async () => {
+    // (cpu's ResizeNearestNeighborGrad is wrong past the first batch element, so the reference here
+    // is the sum over each 2×2 block, written with reshapes.)
+    const x = randomInput([2, 5, 4, 3]);
+    const grad = (a: tf.Tensor) => {
+      const y = tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [10, 8]);
+      return tf.grad((b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.image.resizeNearestNeighbor(b as tf.Tensor4D, [10, 8]), weights(y.shape))),
+      )(a);
+    };
+    const got = await runOn('wasm', (a) => [grad(a!)], [x]);
+    const ref = await runOn(
+      'cpu',
+      () => [tf.sum(tf.reshape(weights([2, 10, 8, 3]), [2, 5, 2, 4, 2, 3]), [2, 4])],
+      [x],
+    );
+    const diff = Math.max(...Array.from(ref[0]!.data, (v, i) => Math.abs(v - got[0]!.data[i]!)));
+    expect(diff / Math.max(...Array.from(ref[0]!.data, Math.abs))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  // (cpu's ResizeBilinearGrad fails on non-square images, so the references use square ones.)
+  it.each([
+    ['×2', [2, 5, 5, 3], [10, 10], false, false],
+    ['×2 half-pixel', [1, 4, 4, 2], [8, 8], false, true],
+    ['×2 align corners', [1, 5, 5, 2], [10, 10], true, false],
+    ['×1.5', [1, 6, 6, 2], [9, 9], false, false],
+  ] as const)('resizeBilinear %s', async (_, shape, size, align, half) => {
+    const f = withGrads((x) => tf.image.resizeBilinear(x as tf.Tensor4D, [...size], align, half));
+    expect(await relativeError(f, [randomInput([...shape])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it.each([2, 3])('depthToSpace block %i and its gradient', async (b) => {
+    const f = withGrads((x) => tf.depthToSpace(x as tf.Tensor4D, b));
+    expect(await relativeError(f, [randomInput([2, 3, 4, 2 * b * b])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe('wasm elementwise and reduction kernels match cpu', () => {
+  it.each([0.2, 0.01, 1.5])('leakyRelu α=%f and its gradient', async (alpha) => {
+    const f = withGrads((x) => tf.leakyRelu(x, alpha));
+    expect(await relativeError(f, [randomInput([2, 9, 9, 5])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it.each([
+    [[4, 33, 17, 8], [0, 1, 2], false],
+    [[4, 33, 17, 8], [0, 1, 2], true],
+    [[64, 100], [0], false],
+    [[3, 40, 50], [1, 2], false],
+    [[4, 33, 17, 8], [0, 1, 2, 3], false],
+  ] as const)('sum of %j over %j (keepDims %s)', async (shape, axes, keep) => {
+    const f = withGrads((x) => tf.sum(x, [...axes], keep));
+    expect(await relativeError(f, [randomInput([...shape])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('gather (UnsortedSegmentSum) gradient with repeated indices', async () => {
+    const f = withGrads((x) => tf.gather(x, tf.tensor1d([0, 2, 2, 4, 0, 1], 'int32'), 1));
+    expect(await relativeError(f, [randomInput([3, 5, 4])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it.each([
+    [1, false, false],
+    [2, true, false],
+    [1, false, true],
+    [3, true, true],
+  ])('cumsum along axis %i (exclusive %s, reverse %s) and its gradient', async (axis, exclusive, reverse) => {
+    const f = withGrads((x) => tf.cumsum(x, axis, exclusive, reverse));
+    expect(await relativeError(f, [randomInput([2, 5, 6, 3])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('gradients flow through tf.where with a condition computed from the input', async () => {
+    const f = withGrads((x) => tf.where(tf.greater(x, 0), tf.square(x), tf.mul(x, 0.5)));
+    expect(await relativeError(f, [randomInput([3, 7])])).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe('wasm kernels keep memory flat', () => {
+  it('a training-like gradient leaves no tensors or wasm buffers behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(randomInput([2, 9, 9, 4]).data, [2, 9, 9, 4]) as tf.Tensor4D;
+    const w = tf.variable(tf.tensor(randomInput([3, 3, 4, 4]).data, [3, 3, 4, 4]) as tf.Tensor4D);
+    const dw = tf.variable(tf.tensor(randomInput([3, 3, 4, 1]).data, [3, 3, 4, 1]) as tf.Tensor4D);
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() => {
+        const h = tf.leakyRelu(tf.conv2d(x, w, 2, 'same'), 0.2);
+        const d = tf.depthwiseConv2d(tf.image.resizeNearestNeighbor(h, [10, 10]), dw, 1, 'same');
+        return tf.mean(tf.abs(tf.avgPool(d, 2, 2, 'valid')));
+      });
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step();
+    const tensors = tf.memory().numTensors;
+    const buffers = backend.numDataIds();
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(buffers);
+    tf.dispose([x, w, dw]);
+  });
+});

@@ -28,7 +28,7 @@ export function heapElements(backend: WasmHeapBackend, t: tf.TensorInfo) {
 
 const original = () => tf.getKernel(tf.Slice, 'wasm');
 
-export function makeSliceConfig(): tf.KernelConfig {
+export function sliceConfig(): tf.KernelConfig {
   // Strings (not on the heap) keep tfjs' own kernel.
   const fallback = original();
   return {

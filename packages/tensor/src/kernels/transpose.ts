@@ -24,7 +24,7 @@ export function simplifyTranspose(shape: number[], perm: number[]): { shape: num
   return { shape: newShape, perm: newPerm };
 }
 
-export function makeTransposeConfig(): tf.KernelConfig {
+export function transposeConfig(): tf.KernelConfig {
   const fallback = tf.getKernel(tf.Transpose, 'wasm');
   return {
     kernelName: tf.Transpose,
