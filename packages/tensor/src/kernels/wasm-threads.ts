@@ -7,9 +7,16 @@
 //  3. its C++ caps the thread pool at emscripten_num_logical_cores() / 2 (it assumes two
 //     hyper-threads per core), which Emscripten reads from os.cpus(); on a 2-core machine that
 //     leaves one thread, so os.cpus() reports 2 × threads entries until the pool exists.
+// Emscripten keeps its workers referenced, which would keep Node alive after the work is done, so
+// they are unref'd once the pool is up.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+
+interface PThreadPool {
+  runningWorkers?: Array<{ unref?: () => void }>;
+  unusedWorkers?: Array<{ unref?: () => void }>;
+}
 
 /** The worker entry file, at the package root (two levels up from src/kernels or dist/kernels). */
 export function pthreadWorkerPath(): string {
@@ -35,5 +42,8 @@ export function prepareWasmThreads(threads: number): () => void {
   return () => {
     URL.createObjectURL = createObjectURL;
     os.cpus = cpus;
+    const backend = tf.findBackend('wasm') as unknown as { wasm?: { PThread?: PThreadPool } } | null;
+    const pool = backend?.wasm?.PThread;
+    for (const worker of [...(pool?.runningWorkers ?? []), ...(pool?.unusedWorkers ?? [])]) worker.unref?.();
   };
 }
