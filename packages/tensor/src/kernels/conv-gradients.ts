@@ -204,13 +204,7 @@ function usedExtent(g: ConvGeometry) {
   };
 }
 
-/** Rows of x and dy per matrix product in the 1×1 filter gradient (keeps XNNPACK's packed copy small). */
-const ROWS_PER_PRODUCT = 8192;
-
-/**
- * dL/dW of a 1×1 conv: xᵀ·dy over all pixels, as matrix products over row blocks (dy is what
- * XNNPACK packs, so a block of it stays in cache) summed up.
- */
+/** dL/dW of a 1×1 conv: xᵀ·dy over all pixels, one XNNPACK matrix product after one transpose. */
 function pointwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const e = usedExtent(g);
   const { x: used, pads } = padOrCrop(x, e.top, e.bottom, e.left, e.right);
@@ -223,20 +217,7 @@ function pointwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): 
   const k = dy.shape[3];
   const rows = dy.size / k;
   const xT = tf.transpose(tf.reshape(sampled, [rows, c])); // [C, M]
-  const dy2 = tf.reshape(dy, [rows, k]);
-  let sum: tf.Tensor | undefined;
-  for (let r0 = 0; r0 < rows; r0 += ROWS_PER_PRODUCT) {
-    const m = Math.min(ROWS_PER_PRODUCT, rows - r0);
-    const a = tf.slice(xT, [0, r0], [c, m]);
-    const b = tf.slice(dy2, [r0, 0], [m, k]);
-    const part = tf.matMul(a, b);
-    // Freed block by block, so every block reuses the same wasm memory.
-    tf.dispose([a, b]);
-    const next = sum ? tf.add(sum, part) : part;
-    if (sum) tf.dispose([sum, part]);
-    sum = next;
-  }
-  return tf.reshape(sum!, [1, 1, c, k]);
+  return tf.reshape(tf.matMul(xT, tf.reshape(dy, [rows, k])), [1, 1, c, k]);
 }
 
 /** dL/dW of a dense conv: x [N, H, W, C], dy [N, Ho, Wo, K] → [kh, kw, C, K]. */

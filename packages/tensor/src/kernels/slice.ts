@@ -10,13 +10,13 @@ export interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** A view of the whole wasm heap with `dtype`'s element size, and `t`'s first element in it. */
+/** A view of the whole wasm heap with `t`'s element size, and `t`'s first element in it. */
 export function heapElements(backend: WasmHeapBackend, t: tf.TensorInfo) {
   const buffer = backend.wasm.HEAPU8.buffer;
   const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
   switch (t.dtype) {
+    // One 4-byte view type for both keeps the copy loops monomorphic (only bits move).
     case 'float32':
-      return { heap: new Float32Array(buffer), start: offset / 4 };
     case 'int32':
       return { heap: new Int32Array(buffer), start: offset / 4 };
     case 'bool':
@@ -55,7 +55,7 @@ export function sliceConfig(): tf.KernelConfig {
 
 /** Copies the box [start, start + extent) of a row-major array into a dense one, in one heap. */
 function copyBox(
-  heap: Float32Array | Int32Array | Uint8Array,
+  heap: Int32Array | Uint8Array,
   srcStart: number,
   shape: number[],
   start: number[],

@@ -50,7 +50,7 @@ export function transposeConfig(): tf.KernelConfig {
 }
 
 function transposeInHeap(
-  heap: Float32Array | Int32Array | Uint8Array,
+  heap: Int32Array | Uint8Array,
   srcStart: number,
   shape: number[],
   perm: number[],
@@ -115,7 +115,7 @@ function transposeInHeap(
 
 /** The last axis stays last: move whole runs, walking the output in order. */
 function copyRuns(
-  heap: Float32Array | Int32Array | Uint8Array,
+  heap: Int32Array | Uint8Array,
   srcStart: number,
   shape: number[],
   perm: number[],
