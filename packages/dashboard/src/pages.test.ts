@@ -2,10 +2,11 @@
 // and the live server, for a store filled through the store API.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreCommand } from './restore-command.js';
 import { type DashboardServer, serveDashboard } from './server.js';
 import { buildDashboard } from './static-site.js';
 import { type Browser, launchChromium, newPage, screenshotPath } from './testing/browser.js';
@@ -190,9 +191,9 @@ describe('static site (file://)', () => {
       rows.map((r) => [r.getAttribute('data-stage'), r.querySelector('code.restore')?.textContent]),
     );
     expect(best).toEqual(
-      ['restoration', 'synthesis', 'fusion'].map((stage, i) => [
+      ['restoration', 'synthesis', 'fusion'].map((stage) => [
         stage,
-        `ugp restore --checkpoint ${join(dir, 'checkpoints', run.id, `${stage}-${[750, 600, 400][i]}.safetensors`)}`,
+        restoreCommand(run.id, resolve(filled.db)),
       ]),
     );
     const images = await page.$$eval('.samples img', (imgs) =>

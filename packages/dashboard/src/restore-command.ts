@@ -6,7 +6,14 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `ugp restore --checkpoint <absolute path>`. */
-export function restoreCommand(checkpointPath: string): string {
-  return `ugp restore --checkpoint ${shellQuote(checkpointPath)}`;
+/**
+ * How to restore images with a run's best checkpoints: stage checkpoints are exported as one
+ * UGPNet checkpoint folder (`ugp weights export`), which `ugp restore` reads.
+ */
+export function restoreCommand(runId: string, storePath: string): string {
+  const out = `ugpnet-${runId.slice(0, 8)}`;
+  return (
+    `ugp weights export --run ${shellQuote(runId)} --db ${shellQuote(storePath)} --out ${out} && ` +
+    `ugp restore --checkpoint ${out} --input IMAGES --output restored`
+  );
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreCommand } from './restore-command.js';
 import { readSnapshot, snapshotJson, storeFingerprint } from './snapshot.js';
 import { type FilledStore, fillStore, NASTY_NAME, restorationPsnr } from './testing/fill-store.js';
 
@@ -44,7 +45,10 @@ describe('readSnapshot', () => {
         ['synthesis', 600],
       ]);
       expect(best[1]!.absolutePath).toBe(join(dir, `checkpoints/${first.id}/restoration-750.safetensors`));
-      expect(best[1]!.restoreCommand).toBe(`ugp restore --checkpoint ${best[1]!.absolutePath}`);
+      expect(best[1]!.restoreCommand).toBe(restoreCommand(first.id, data.storePath));
+      expect(best[1]!.restoreCommand).toMatch(
+        new RegExp(`^ugp weights export --run ${first.id} --db .* && ugp restore --checkpoint ugpnet-`),
+      );
       const summary = run.summaries.find((x) => x.stage === 'restoration' && x.key === 'psnr')!;
       expect(summary.max).toBeCloseTo(restorationPsnr(750, first.pretrainedR, first.seed), 10);
       expect(run.artifacts.every((a) => a.url?.startsWith('artifacts/'))).toBe(true);

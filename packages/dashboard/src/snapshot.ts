@@ -228,7 +228,7 @@ export function readSnapshot(store: TrackingStore, options: SnapshotOptions = {}
           metrics: c.metrics,
           isBest: c.isBest || bestByFallback,
           bestByFallback,
-          restoreCommand: restoreCommand(absolutePath),
+          restoreCommand: restoreCommand(run.id, resolve(store.path)),
           createdAt: c.createdAt,
         };
       }),
