@@ -198,7 +198,9 @@ async function executePriorRun(
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, experiment, runId } = options;
   const arch = checkArch(experiment);
-  store.startRun(runId);
+  // A grid worker has already claimed (started) the run; starting it again would count an attempt.
+  const current = store.getRun(runId);
+  if (!(current?.status === 'running' && current.worker?.pid === process.pid)) store.startRun(runId);
   const data = await createRunData(experiment);
   const perceptual = perceptualNets(experiment);
   try {
