@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,31 +19,9 @@ import { compareToGolden, goldenImage, goldenPath, hasGolden } from '../testing/
 import { UgpNet, type UgpNetOutput } from './ugpnet.js';
 
 /** golden/ugpnet: the resmodule, synmodule and fusion cases' constructors (see their manifests). */
-export const GOLDEN_UGPNET_ARCH: ArchConfig = {
-  image_size: 64,
-  regression: {
-    type: 'nafnet',
-    width: 8,
-    middle_blk_num: 1,
-    enc_blk_nums: [1, 1, 1, 1],
-    dec_blk_nums: [1, 1, 1, 1],
-  },
-  residual_encoder: { chan: 8 },
-  fencoder: { spatial_size: 64, encoder_input_size: 128 },
-  wmodule: { in_c: 128, out_c: 64, wpdim: 10, spatial_size: 32 },
-  generator: {
-    out_size: 64,
-    num_style_feat: 64,
-    num_mlp: 2,
-    channel_multiplier: 1,
-    resample_kernel: [1, 3, 3, 1],
-    lr_mlp: 0.01,
-    narrow: 0.25,
-    basecode_size: 32,
-  },
-  discriminator: { out_size: 64, channel_multiplier: 1, narrow: 0.0625 },
-  fusion: { num_block: 8, chan: 64 },
-};
+export const GOLDEN_UGPNET_ARCH: ArchConfig = JSON.parse(
+  readFileSync(new URL('../testing/golden-ugpnet-arch.json', import.meta.url), 'utf8'),
+);
 
 const OFFICIAL = {
   resmodule: goldenPath('resmodule', 'resmodule.pth'),
