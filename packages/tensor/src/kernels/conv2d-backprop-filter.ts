@@ -1,12 +1,32 @@
-// Conv2DBackpropFilter on wasm (missing there): a convolution with batch and channels swapped.
+// Conv2DBackpropFilter on wasm (missing there): the SIMD row kernel of wasm/filter-grad.wat when the
+// output channels come in fours, else a convolution with batch and channels swapped.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, convGeometry, requireNhwc } from './conv-gradients.js';
-import { wasmOpsKernel } from './ops-kernel.js';
+import { opsKernelFunc } from './ops-kernel.js';
+import { convFilterGradSimd } from './simd-filter-grad.js';
+import type { WasmHeapBackend } from './slice.js';
 
-export const conv2dBackpropFilterConfig = wasmOpsKernel(tf.Conv2DBackpropFilter, ({ x, dy }, attrs) => {
-  const { filterShape, strides, pad, dataFormat, dimRoundingMode } =
-    attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+const attrsOf = (attrs: tf.NamedAttrMap | undefined) => attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+
+function geometry(x: tf.TensorInfo, attrs: tf.Conv2DBackpropFilterAttrs) {
+  const { filterShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
   requireNhwc(tf.Conv2DBackpropFilter, dataFormat);
-  const g = convGeometry(x!.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
-  return conv2dFilterGrad(x as tf.Tensor4D, dy as tf.Tensor4D, g);
-});
+  return convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
+}
+
+const byConvolution = opsKernelFunc(({ x, dy }, attrs) =>
+  conv2dFilterGrad(x as tf.Tensor4D, dy as tf.Tensor4D, geometry(x!, attrsOf(attrs))),
+);
+
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const g = geometry(x, attrsOf(args.attrs));
+    if (x.dtype === 'float32' && dy.dtype === 'float32' && dy.shape[3]! % 4 === 0) {
+      return convFilterGradSimd(args.backend as unknown as WasmHeapBackend, x, dy, g);
+    }
+    return byConvolution(args);
+  },
+};

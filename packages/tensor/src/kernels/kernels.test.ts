@@ -86,6 +86,9 @@ const denseCases: ConvCase[] = [
   { x: [1, 9, 9, 2], k: 3, out: 3, stride: 1, pad: explicit(2, 0, 1, 1) },
   { x: [2, 13, 12, 3], k: 5, out: 2, stride: 2, pad: 'same' },
   { x: [2, 8, 8, 3], k: 4, out: 2, stride: 3, pad: 'valid' },
+  // Output channels in fours take the SIMD filter-gradient kernel (blocks of 8, then 4).
+  { x: [2, 9, 10, 6], k: 3, out: 12, stride: 2, pad: 'same' },
+  { x: [1, 7, 9, 9], k: 3, out: 16, stride: 1, pad: explicit(0, 2, 2, 1) },
 ];
 
 // A few more drawn at random (seeded): odd sizes, 1×1 to 3×3, strides 1 and 2, both pad modes.
@@ -219,6 +222,8 @@ describe('wasm depthwise and transposed conv gradients match cpu', () => {
     ['1x1', [2, 6, 5, 4], 1, 1, 1, 'valid'],
     ['2x2 s2', [3, 8, 8, 2], 2, 1, 2, 'valid'],
     ['5x5 s1 same', [1, 11, 10, 2], 5, 1, 1, 'same'],
+    ['3x3 s1 same, 16+4+3 channels', [2, 9, 10, 23], 3, 1, 1, 'same'],
+    ['3x3 s2 same, 32 channels', [1, 9, 9, 32], 3, 1, 2, 'same'],
   ];
   it.each(cases)('depthwiseConv2d %s', async (_, shape, k, m, stride, pad) => {
     const f = withGrads((x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad));
