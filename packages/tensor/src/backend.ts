@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // cannot be loaded by plain Node because their imports lack extensions).
 import '@tensorflow/tfjs';
 import { UserError } from './errors.js';
+import type { WasmHeapBackend } from './kernels/slice.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -72,7 +73,9 @@ function missingBinding(pkg: string): string | undefined {
   const lib = join(root, 'lib');
   const hasBinding =
     existsSync(lib) &&
-    readdirSync(lib).some((dir) => dir.startsWith('napi-v') && existsSync(join(lib, dir, 'tfjs_binding.node')));
+    readdirSync(lib).some(
+      (dir) => dir.startsWith('napi-v') && existsSync(join(lib, dir, 'tfjs_binding.node')),
+    );
   return hasBinding
     ? undefined
     : `${pkg} is installed but its native binding is missing (the libtensorflow download failed at install time)`;
@@ -118,8 +121,16 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   const restore = prepareWasmThreads(threads);
   try {
     const ok = await tf.setBackend('wasm');
-    if (ok) wasmThreadsCount = wasm.getThreadsCount();
-    return ok ? undefined : 'tf.setBackend("wasm") returned false';
+    if (!ok) return 'tf.setBackend("wasm") returned false';
+    wasmThreadsCount = wasm.getThreadsCount();
+    const { startFilterGradThreads } = await import('./kernels/simd-filter-grad.js');
+    // Only a speed-up: without helper threads the filter gradients run on the calling thread.
+    await startFilterGradThreads(tf.backend() as unknown as WasmHeapBackend, wasmThreadsCount).catch((err) =>
+      process.emitWarning(
+        `filter-gradient threads did not start: ${err instanceof Error ? err.message : err}`,
+      ),
+    );
+    return undefined;
   } catch (err) {
     return `the wasm binary failed to load: ${err instanceof Error ? err.message : String(err)}`;
   } finally {

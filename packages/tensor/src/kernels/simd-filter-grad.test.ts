@@ -5,10 +5,15 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assembleAll } from '../../scripts/assemble-wasm.mjs';
-import { initBackend } from '../backend.js';
+import { activeBackend, initBackend } from '../backend.js';
 import { Rng } from '../rng.js';
 import { conv2dFilterGrad, convGeometry, depthwiseFilterGrad } from './conv-gradients.js';
-import { convFilterGradSimd, depthwiseFilterGradSimd, filterGradBinary } from './simd-filter-grad.js';
+import {
+  convFilterGradSimd,
+  depthwiseFilterGradSimd,
+  filterGradBinary,
+  startFilterGradThreads,
+} from './simd-filter-grad.js';
 import type { WasmHeapBackend } from './slice.js';
 
 beforeAll(async () => {
@@ -81,6 +86,30 @@ describe('SIMD filter gradients equal the convolution-built ones', () => {
     expect(got.shape).toEqual([k, k, channels, 1]);
     expect(relativeDiff(got, want)).toBeLessThan(1e-5);
     tf.dispose([x, dy, want, got]);
+  });
+});
+
+describe('filter gradients on every wasm thread', () => {
+  it('use as many threads as the backend, and split rows without changing the result', async () => {
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const threads = activeBackend()!.threads;
+    expect(await startFilterGradThreads(backend, threads)).toBe(threads);
+    // Above the threading threshold (1.1M and 54M multiply-adds), rows not divisible by 2 or 3.
+    const shape: [number, number, number, number] = [1, 65, 40, 48];
+    const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
+    const dy = tf.tensor4d(rng.normalArray(65 * 40 * 48), [1, 65, 40, 48]);
+    const dense = convGeometry(shape, [3, 3, 48, 48], 1, 1, 'same', undefined, false);
+    const depthwise = convGeometry(shape, [3, 3, 48, 1], 1, 1, 'same', undefined, true);
+    const pairs = [
+      [convFilterGradSimd(backend, x, dy, dense), conv2dFilterGrad(x, dy, dense)],
+      [depthwiseFilterGradSimd(backend, x, dy, depthwise), depthwiseFilterGrad(x, dy, depthwise, 1)],
+    ] as const;
+    for (const [info, want] of pairs) {
+      const got = tf.engine().makeTensorFromTensorInfo(info);
+      expect(relativeDiff(got, want)).toBeLessThan(1e-5);
+      tf.dispose([got, want]);
+    }
+    tf.dispose([x, dy]);
   });
 });
 

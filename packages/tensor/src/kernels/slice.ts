@@ -8,6 +8,7 @@ export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 /** A view of the whole wasm heap with `t`'s element size, and `t`'s first element in it. */
