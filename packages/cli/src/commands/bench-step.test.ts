@@ -49,6 +49,39 @@ describe('ugp bench step', () => {
     },
   );
 
+  it('--kernels N adds the N slowest kernels of a profiled step, slowest first', async () => {
+    const r = await runUgp([
+      'bench',
+      'step',
+      '--backend',
+      'wasm',
+      '--experiment',
+      QUICK,
+      '--stage',
+      'restoration',
+      '--batch',
+      '2',
+      '--repeats',
+      '1',
+      '--warmup',
+      '0',
+      '--kernels',
+      '3',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as Array<{ case: string; metric: string; value: number }>;
+    const kernels = rows.filter((row) => row.metric === 'kernel_ms');
+    expect(kernels).toHaveLength(3);
+    const names = kernels.map((row) => row.case.replace('tiny-32 restoration b2 ', ''));
+    expect(new Set(names).size).toBe(3);
+    // Every name is a tfjs kernel (e.g. Conv2D), and the times are in descending order.
+    for (const name of names) expect(name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+    const times = kernels.map((row) => row.value);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(times[2]).toBeGreaterThan(0);
+  });
+
   it('needs --arch or --experiment', async () => {
     const r = await runUgp(['bench', 'step', '--stage', 'fusion']);
     expect(r.code).toBe(1);

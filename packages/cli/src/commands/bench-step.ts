@@ -18,6 +18,7 @@ interface Args {
   repeats: number;
   warmup: number;
   'proxy-width-divisor'?: number;
+  kernels: number;
   json: boolean;
 }
 
@@ -45,8 +46,14 @@ export const benchStepCommand: CommandModule<object, Args> = {
         type: 'number',
         describe: 'width divisor of the stand-in VGG when no pretrained LPIPS/VGG weights are cached',
       })
+      .option('kernels', {
+        type: 'number',
+        default: 0,
+        describe: 'also report the N kernels that took longest in one profiled step (ms per step)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON rows' })
       .example('$0 bench step --arch tiny-32 --stage restoration', 'recipe defaults at 32 px')
+      .example('$0 bench step --arch demo-64 --stage synthesis --kernels 10', 'where a step spends its time')
       .example(
         '$0 bench step --experiment experiments/demo.yaml --stage synthesis --json',
         'the demo’s settings (LPIPS at 64 px, narrow stand-in VGG)',
@@ -54,10 +61,11 @@ export const benchStepCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const { UserError } = await import('@ugpnet/tensor');
     if (!argv.arch && !argv.experiment) throw new UserError('bench step: give --arch or --experiment');
-    for (const flag of ['repeats', 'warmup', 'batch'] as const) {
+    for (const flag of ['repeats', 'warmup', 'batch', 'kernels'] as const) {
       const v = argv[flag];
-      if (v !== undefined && (!Number.isInteger(v) || v < (flag === 'warmup' ? 0 : 1))) {
-        throw new UserError(`--${flag} ${v}: expected an integer ≥ ${flag === 'warmup' ? 0 : 1}`);
+      const least = flag === 'warmup' || flag === 'kernels' ? 0 : 1;
+      if (v !== undefined && (!Number.isInteger(v) || v < least)) {
+        throw new UserError(`--${flag} ${v}: expected an integer ≥ ${least}`);
       }
     }
     const info = await useBackend(argv);
@@ -181,6 +189,11 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
       row('peak_tensors', profile.peakBytes / MB, 'MB'),
       row('rss_peak', rssPeak / MB, 'MB'),
       row('leaked_tensors', leaked, 'per step'),
+      // One row per kernel (its own case), so the table lists them under each other.
+      ...slowestKernels(profile.kernels, argv.kernels).map(([name, ms]) => ({
+        ...row('kernel_ms', ms, 'ms'),
+        case: `${kase} ${name}`,
+      })),
     ];
   } finally {
     tf.dispose([lq, gt]);
@@ -188,4 +201,16 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
     lpips.dispose();
     contextual?.dispose();
   }
+}
+
+/** The `count` kernel names with the largest total time in one profiled step, slowest first. */
+function slowestKernels(
+  kernels: Array<{ name: string; kernelTimeMs: unknown }>,
+  count: number,
+): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const k of kernels) {
+    if (typeof k.kernelTimeMs === 'number') totals.set(k.name, (totals.get(k.name) ?? 0) + k.kernelTimeMs);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, count);
 }

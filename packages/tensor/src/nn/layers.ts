@@ -59,22 +59,43 @@ export class Conv2d extends Module {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const padded =
-        this.padding > 0
+      const p = this.padding;
+      // wasm and cpu pad inside the convolution (saving a padded copy and its gradient); other
+      // backends (tfjs-node's TensorFlow kernels) get an explicit pad and a 'valid' conv.
+      const inside = p > 0 && PAD_INSIDE_CONV.has(tf.getBackend());
+      const input =
+        p > 0 && !inside
           ? tf.pad(x, [
               [0, 0],
-              [this.padding, this.padding],
-              [this.padding, this.padding],
+              [p, p],
+              [p, p],
               [0, 0],
             ])
           : x;
+      const pad: 'valid' | tf.backend_util.ExplicitPadding = inside
+        ? [
+            [0, 0],
+            [p, p],
+            [p, p],
+            [0, 0],
+          ]
+        : 'valid';
       const y = this.depthwise
-        ? tf.depthwiseConv2d(padded, this.weight as tf.Tensor4D, this.stride, 'valid', 'NHWC', this.dilation)
-        : tf.conv2d(padded, this.weight as tf.Tensor4D, this.stride, 'valid', 'NHWC', this.dilation);
+        ? tf.depthwiseConv2d(
+            input,
+            this.weight as tf.Tensor4D,
+            this.stride,
+            pad as 'valid',
+            'NHWC',
+            this.dilation,
+          )
+        : tf.conv2d(input, this.weight as tf.Tensor4D, this.stride, pad, 'NHWC', this.dilation);
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
 }
+
+const PAD_INSIDE_CONV = new Set(['wasm', 'cpu']);
 
 /** torch.nn.Linear. Weight [in, out]. */
 export class Linear extends Module {
