@@ -5,27 +5,28 @@ import { runUgp } from '../testing/run-ugp.js';
 
 const QUICK = join(REPO_ROOT, 'experiments', 'demo-quick.yaml');
 
+/** `ugp bench step` of the quick demo's settings at batch 2, with JSON rows. */
+const benchStep = (stage: string, ...flags: string[]) =>
+  runUgp([
+    'bench',
+    'step',
+    '--backend',
+    'wasm',
+    '--experiment',
+    QUICK,
+    '--stage',
+    stage,
+    '--batch',
+    '2',
+    '--json',
+    ...flags,
+  ]);
+
 describe('ugp bench step', () => {
   it.each(['restoration', 'synthesis', 'fusion'])(
     '%s: JSON rows with time, memory, and no leaked tensors (tiny-32)',
     async (stage) => {
-      const r = await runUgp([
-        'bench',
-        'step',
-        '--backend',
-        'wasm',
-        '--experiment',
-        QUICK,
-        '--stage',
-        stage,
-        '--batch',
-        '2',
-        '--repeats',
-        '2',
-        '--warmup',
-        '1',
-        '--json',
-      ]);
+      const r = await benchStep(stage, '--repeats', '2', '--warmup', '1');
       expect(r.errors).not.toMatch(/error/);
       expect(r.code).toBe(0);
       const rows = JSON.parse(r.out) as Array<{ bench: string; case: string; metric: string; value: number }>;
@@ -50,25 +51,7 @@ describe('ugp bench step', () => {
   );
 
   it('--kernels N adds the N slowest kernels of a profiled step, slowest first', async () => {
-    const r = await runUgp([
-      'bench',
-      'step',
-      '--backend',
-      'wasm',
-      '--experiment',
-      QUICK,
-      '--stage',
-      'restoration',
-      '--batch',
-      '2',
-      '--repeats',
-      '1',
-      '--warmup',
-      '0',
-      '--kernels',
-      '3',
-      '--json',
-    ]);
+    const r = await benchStep('restoration', '--repeats', '1', '--warmup', '0', '--kernels', '3');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out) as Array<{ case: string; metric: string; value: number }>;
     const kernels = rows.filter((row) => row.metric === 'kernel_ms');
