@@ -123,9 +123,9 @@ async function tryWasm(threads: number): Promise<string | undefined> {
     const ok = await tf.setBackend('wasm');
     if (!ok) return 'tf.setBackend("wasm") returned false';
     wasmThreadsCount = wasm.getThreadsCount();
-    const { startFilterGradThreads } = await import('./kernels/simd-filter-grad.js');
-    // Only a speed-up: without helper threads the filter gradients run on the calling thread.
-    await startFilterGradThreads(tf.backend() as unknown as WasmHeapBackend, wasmThreadsCount).catch((err) =>
+    const { startSimdThreads } = await import('./kernels/simd-module.js');
+    // Only a speed-up: without helper threads our SIMD kernels run on the calling thread.
+    await startSimdThreads(tf.backend() as unknown as WasmHeapBackend, wasmThreadsCount).catch((err) =>
       process.emitWarning(
         `filter-gradient threads did not start: ${err instanceof Error ? err.message : err}`,
       ),

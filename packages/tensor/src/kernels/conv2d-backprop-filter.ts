@@ -1,4 +1,4 @@
-// Conv2DBackpropFilter on wasm (missing there): the SIMD row kernel of wasm/filter-grad.wat when the
+// Conv2DBackpropFilter on wasm (missing there): the SIMD row kernel of wasm/simd-kernels.wat when the
 // output channels come in fours, else a convolution with batch and channels swapped.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, convGeometry, requireNhwc } from './conv-gradients.js';

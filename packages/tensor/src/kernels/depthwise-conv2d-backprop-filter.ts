@@ -1,5 +1,5 @@
 // DepthwiseConv2dNativeBackpropFilter on wasm (missing there): the SIMD row kernel of
-// wasm/filter-grad.wat for channel multiplier 1 (NAFNet's depthwise 3×3), else per-tap products
+// wasm/simd-kernels.wat for channel multiplier 1 (NAFNet's depthwise 3×3), else per-tap products
 // reduced by pooling.
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, depthwiseFilterGrad } from './conv-gradients.js';

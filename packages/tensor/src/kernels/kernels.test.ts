@@ -371,6 +371,7 @@ describe('wasm elementwise and reduction kernels match cpu', () => {
     [[4, 33, 17, 8], [0, 1, 2], false],
     [[4, 33, 17, 8], [0, 1, 2], true],
     [[64, 100], [0], false],
+    [[5, 29, 23], [0, 1], false],
     [[3, 40, 50], [1, 2], false],
     [[4, 33, 17, 8], [0, 1, 2, 3], false],
   ] as const)('sum of %j over %j (keepDims %s)', async (shape, axes, keep) => {

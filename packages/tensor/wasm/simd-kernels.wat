@@ -1,15 +1,18 @@
-;; Convolution filter gradients in WebAssembly SIMD, run directly on tfjs-backend-wasm's heap.
+;; Kernels in WebAssembly SIMD that run directly on tfjs-backend-wasm's heap (src/kernels/simd-*.ts).
 ;;
-;; XNNPACK (behind tfjs' wasm backend) has no kernel for either gradient: a depthwise filter gradient
-;; is a per-channel sum of products, and a dense one is a matrix product whose reduction runs over
-;; every pixel, which XNNPACK only reaches through slow indirections. Both are written here as
-;; loops over output rows: each row of dy meets the input rows its taps read, in cache.
+;; Convolution filter gradients. XNNPACK (behind tfjs' wasm backend) has no kernel for either: a
+;; depthwise filter gradient is a per-channel sum of products, and a dense one is a matrix product
+;; whose reduction runs over every pixel, which XNNPACK only reaches through slow indirections.
+;; Both are written here as loops over output rows: each row of dy meets the input rows its taps
+;; read, in cache.
 ;;
 ;;   dW[ky, kx, c, k] += Σ x[n, oy·sh + ky·dh − pt, ox·sw + kx·dw − pl, c] · dy[n, oy, ox, k]
 ;;
 ;; over the output rows r = n·ho + oy in [row0, row1), so threads can split the rows and sum their
 ;; partial filters. Tensors are NHWC float32; every address is a byte offset into the imported
 ;; memory (tfjs' own heap). Results are ADDED to `out`, which the caller zeroes.
+;;
+;; Column sums (bias gradients: a sum over every axis but the channels) stream the rows once.
 ;;
 ;; The memory import below is the threaded build's (shared); the assembler drops `shared` and the
 ;; maximum for the single-threaded build, whose heap is a plain memory.
@@ -383,6 +386,78 @@
       (local.get $h) (local.get $w) (local.get $ci) (local.get $co) (local.get $ho) (local.get $wo)
       (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $dh) (local.get $dw)
       (local.get $pt) (local.get $pl) (local.get $row0) (local.get $row1)))
+
+  ;; dst[j] = Σ_i src[i][j] over `rows` rows of `cols` floats. Blocks of 64 rows are summed in
+  ;; registers, sixteen columns at a time, before they reach dst: one pass over src, and partial
+  ;; sums of 64 terms keep the rounding error of long columns small.
+  (func (export "sumRows") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $block i32) (local $c i32) (local $p i32) (local $i i32) (local $q i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $dst) (i32.const 0) (local.get $rowBytes))
+    (block $blocksDone
+      (loop $blocks
+        (br_if $blocksDone (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $block
+          (select (i32.const 64) (local.get $rows) (i32.gt_s (local.get $rows) (i32.const 64))))
+        (local.set $c (i32.const 0))
+        ;; 16 columns
+        (block $done16
+          (loop $next16
+            (br_if $done16 (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $cols)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $a1 (v128.const f32x4 0 0 0 0))
+            (local.set $a2 (v128.const f32x4 0 0 0 0))
+            (local.set $a3 (v128.const f32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $i (local.get $block))
+            (loop $row
+              (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (local.get $p))))
+              (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $p))))
+              (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $p))))
+              (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+              (br_if $row (local.get $i)))
+            (local.set $q (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
+            (call $addPair (local.get $q) (local.get $a0) (local.get $a1))
+            (call $addPair (i32.add (local.get $q) (i32.const 32)) (local.get $a2) (local.get $a3))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $next16)))
+        ;; 4 columns
+        (block $done4
+          (loop $next4
+            (br_if $done4 (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $i (local.get $block))
+            (loop $row
+              (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+              (br_if $row (local.get $i)))
+            (call $addOne (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $next4)))
+        ;; single columns
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_s (local.get $c) (local.get $cols)))
+            (local.set $s (f32.const 0))
+            (local.set $p (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $i (local.get $block))
+            (loop $row
+              (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+              (br_if $row (local.get $i)))
+            (local.set $q (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
+            (f32.store (local.get $q) (f32.add (f32.load (local.get $q)) (local.get $s)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $next1)))
+        (local.set $src (i32.add (local.get $src) (i32.mul (local.get $block) (local.get $rowBytes))))
+        (local.set $rows (i32.sub (local.get $rows) (local.get $block)))
+        (br $blocks))))
 
   ;; dst[i] += src[i] for `count` floats: sums the threads' partial filters.
   (func (export "addInto") (param $dst i32) (param $src i32) (param $count i32)

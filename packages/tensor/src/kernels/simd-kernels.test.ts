@@ -1,6 +1,7 @@
-// The committed filter-gradient binaries are what wasm/filter-grad.wat assembles to, and the SIMD
-// kernels they hold agree with the XNNPACK-built path they replace on shapes that reach every
-// tile of the row walk (channel blocks of 16/8/4/1, taps cut by the image border, strides).
+// The committed SIMD binaries are what wasm/simd-kernels.wat assembles to, and the filter gradients
+// they hold agree with the XNNPACK-built path they replace on shapes that reach every tile of the
+// row walk (channel blocks of 16/8/4/1, taps cut by the image border, strides), on one thread and
+// split over all of them. (Their Sum is checked against cpu in kernels.test.ts.)
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,19 +9,15 @@ import { assembleAll } from '../../scripts/assemble-wasm.mjs';
 import { activeBackend, initBackend } from '../backend.js';
 import { Rng } from '../rng.js';
 import { conv2dFilterGrad, convGeometry, depthwiseFilterGrad } from './conv-gradients.js';
-import {
-  convFilterGradSimd,
-  depthwiseFilterGradSimd,
-  filterGradBinary,
-  startFilterGradThreads,
-} from './simd-filter-grad.js';
+import { convFilterGradSimd, depthwiseFilterGradSimd } from './simd-filter-grad.js';
+import { simdKernelsBinary, startSimdThreads } from './simd-module.js';
 import type { WasmHeapBackend } from './slice.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-describe('wasm/filter-grad binaries', () => {
+describe('wasm/simd-kernels binaries', () => {
   it('match their WebAssembly text (run `npm run build:wasm -w @ugpnet/tensor` after editing it)', async () => {
     const outputs = await assembleAll();
     expect(outputs.length).toBe(2);
@@ -93,7 +90,7 @@ describe('filter gradients on every wasm thread', () => {
   it('use as many threads as the backend, and split rows without changing the result', async () => {
     const backend = tf.backend() as unknown as WasmHeapBackend;
     const threads = activeBackend()!.threads;
-    expect(await startFilterGradThreads(backend, threads)).toBe(threads);
+    expect(await startSimdThreads(backend, threads)).toBe(threads);
     // Above the threading threshold (1.1M and 54M multiply-adds), rows not divisible by 2 or 3.
     const shape: [number, number, number, number] = [1, 65, 40, 48];
     const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
@@ -152,7 +149,7 @@ describe.each([
   const memory = shared
     ? new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true })
     : new WebAssembly.Memory({ initial: 4 });
-  const kernels = new WebAssembly.Instance(new WebAssembly.Module(filterGradBinary(shared)), {
+  const kernels = new WebAssembly.Instance(new WebAssembly.Module(simdKernelsBinary(shared)), {
     env: { memory },
   }).exports as unknown as Record<string, (...args: number[]) => void>;
 

@@ -1,10 +1,10 @@
-// A helper thread of the SIMD filter gradients (src/kernels/filter-grad-threads.ts): it instantiates
-// wasm/filter-grad.wat on tfjs' shared heap, then runs each job the main thread posts in the shared
-// control block — a row range of the same gradient into its own partial filter — and counts itself
-// done. It blocks between jobs, so the main thread unrefs it.
+// A helper thread of our SIMD kernels (src/kernels/simd-threads.ts): it instantiates
+// wasm/simd-kernels.wat on tfjs' shared heap, then runs each job the main thread posts in the shared
+// control block — its share of one export call, e.g. a row range of a filter gradient into its own
+// partial filter — and counts itself done. It blocks between jobs, so the main thread unrefs it.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { module, memory, control, index, layout } = workerData;
+const { module, memory, control, index, layout, exports } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const slots = new Int32Array(control);
 const argsAt = layout.args + index * layout.argStride;
@@ -18,8 +18,7 @@ for (;;) {
   const count = slots[argsAt];
   const args = Array.from(slots.subarray(argsAt + 1, argsAt + 1 + count));
   if (count > 0) {
-    const kernel = slots[layout.kernel] === 0 ? kernels.convFilterGrad : kernels.depthwiseFilterGrad;
-    kernel(...args);
+    kernels[exports[slots[layout.kernel]]](...args);
   }
   Atomics.add(slots, layout.done, 1);
   Atomics.notify(slots, layout.done);

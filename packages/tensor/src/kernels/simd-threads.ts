@@ -1,6 +1,6 @@
-// Runs the SIMD filter gradients on more than one core. tfjs' threaded wasm build keeps its heap in a
-// shared memory, so helper threads (wasm/filter-grad-worker.mjs) instantiate the same kernels on it
-// and each sums a range of output rows into its own partial filter; the caller adds the partials.
+// Runs our SIMD kernels on more than one core. tfjs' threaded wasm build keeps its heap in a shared
+// memory, so helper threads (wasm/simd-kernels-worker.mjs) instantiate the same kernels on it and
+// each runs its share of a job (e.g. a range of output rows into its own partial filter).
 // Jobs go through a small shared control block (Atomics.wait/notify), so a call stays synchronous,
 // as a tfjs kernel must be.
 import { Worker } from 'node:worker_threads';
@@ -11,16 +11,18 @@ const LAYOUT = {
   sequence: 0,
   /** Helpers finished with the current job. */
   done: 1,
-  /** 0: convFilterGrad, 1: depthwiseFilterGrad. */
+  /** Index into THREADED_EXPORTS. */
   kernel: 2,
   /** First helper's argument block: [count, ...args]. */
   args: 4,
   argStride: 24,
 } as const;
 
-export type FilterGradKernel = 0 | 1;
+/** The exports a job can run, by the index the worker reads. */
+export const THREADED_EXPORTS = ['convFilterGrad', 'depthwiseFilterGrad'] as const;
+export type ThreadedExport = (typeof THREADED_EXPORTS)[number];
 
-export class FilterGradThreads {
+export class SimdThreads {
   private readonly slots: Int32Array;
   private sequence = 0;
 
@@ -36,12 +38,15 @@ export class FilterGradThreads {
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     helpers: number,
-  ): Promise<FilterGradThreads> {
+  ): Promise<SimdThreads> {
     const control = new SharedArrayBuffer(4 * (LAYOUT.args + helpers * LAYOUT.argStride));
-    const url = new URL('../../wasm/filter-grad-worker.mjs', import.meta.url);
+    const url = new URL('../../wasm/simd-kernels-worker.mjs', import.meta.url);
     const workers = Array.from(
       { length: helpers },
-      (_, index) => new Worker(url, { workerData: { module, memory, control, index, layout: LAYOUT } }),
+      (_, index) =>
+        new Worker(url, {
+          workerData: { module, memory, control, index, layout: LAYOUT, exports: THREADED_EXPORTS },
+        }),
     );
     try {
       await Promise.all(
@@ -50,7 +55,7 @@ export class FilterGradThreads {
             new Promise<void>((resolve, reject) => {
               worker.once('message', () => resolve());
               worker.once('error', reject);
-              worker.once('exit', (code) => reject(new Error(`filter-gradient thread exited (${code})`)));
+              worker.once('exit', (code) => reject(new Error(`SIMD kernel thread exited (${code})`)));
             }),
         ),
       );
@@ -63,7 +68,7 @@ export class FilterGradThreads {
       worker.removeAllListeners();
       worker.unref();
     }
-    return new FilterGradThreads(workers, control);
+    return new SimdThreads(workers, control);
   }
 
   get helpers(): number {
@@ -74,9 +79,9 @@ export class FilterGradThreads {
    * Posts one argument list per helper, runs `own` on the calling thread meanwhile, and returns
    * when every helper is done.
    */
-  run(kernel: FilterGradKernel, helperArgs: number[][], own: () => void): void {
+  run(kernel: ThreadedExport, helperArgs: number[][], own: () => void): void {
     const { slots } = this;
-    slots[LAYOUT.kernel] = kernel;
+    slots[LAYOUT.kernel] = THREADED_EXPORTS.indexOf(kernel);
     for (let i = 0; i < this.workers.length; i++) {
       const args = helperArgs[i] ?? [];
       const at = LAYOUT.args + i * LAYOUT.argStride;
