@@ -12,7 +12,8 @@
 ;; partial filters. Tensors are NHWC float32; every address is a byte offset into the imported
 ;; memory (tfjs' own heap). Results are ADDED to `out`, which the caller zeroes.
 ;;
-;; Column sums (bias gradients: a sum over every axis but the channels) stream the rows once.
+;; Column sums (bias gradients: a sum over every axis but the channels) stream the rows once, and
+;; strided run copies move the data of slices, splits and concatenations.
 ;;
 ;; The memory import below is the threaded build's (shared); the assembler drops `shared` and the
 ;; maximum for the single-threaded build, whose heap is a plain memory.
@@ -458,6 +459,20 @@
         (local.set $src (i32.add (local.get $src) (i32.mul (local.get $block) (local.get $rowBytes))))
         (local.set $rows (i32.sub (local.get $rows) (local.get $block)))
         (br $blocks))))
+
+;; `count` runs of `runBytes` bytes, src and dst each advancing by their own stride: the inner
+  ;; loop of slices, splits and concatenations, however short their runs.
+  (func (export "copyRuns")
+    (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32)
+    (param $runBytes i32) (param $count i32)
+    (block $done
+      (loop $run
+        (br_if $done (i32.eqz (local.get $count)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $runBytes))
+        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $run))))
 
   ;; dst[i] += src[i] for `count` floats: sums the threads' partial filters.
   (func (export "addInto") (param $dst i32) (param $src i32) (param $count i32)

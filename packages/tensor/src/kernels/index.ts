@@ -1,7 +1,9 @@
 // Kernels that tfjs-backend-wasm lacks, or has only as slow scalar loops, built from wasm's own ops
-// (XNNPACK convolutions, matrix products, pooling) or as run copies inside the wasm heap; and the
-// gradients tfjs lacks for every backend. Registered once, before the wasm backend is set.
+// (XNNPACK convolutions, matrix products, pooling) or as SIMD kernels and run copies inside the wasm
+// heap (wasm/simd-kernels.wat); and the gradients tfjs lacks for every backend. Registered once,
+// before the wasm backend is set.
 import { avgPoolGradConfig } from './avg-pool-grad.js';
+import { concatConfig } from './concat.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthToSpaceConfig } from './depth-to-space.js';
@@ -12,6 +14,7 @@ import { leakyReluConfig } from './leaky-relu.js';
 import { replaceKernel } from './ops-kernel.js';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js';
 import { sliceConfig } from './slice.js';
+import { splitVConfig } from './split-v.js';
 import { sumConfig } from './sum.js';
 import { transposeConfig } from './transpose.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -31,6 +34,8 @@ const KERNELS = [
   leakyReluConfig,
   sumConfig,
   sliceConfig,
+  splitVConfig,
+  concatConfig,
   transposeConfig,
 ];
 
@@ -47,6 +52,8 @@ export const WASM_KERNELS = [
   'LeakyRelu',
   'Sum',
   'Slice',
+  'SplitV',
+  'Concat',
   'Transpose',
 ];
 

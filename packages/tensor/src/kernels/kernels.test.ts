@@ -192,6 +192,12 @@ describe('wasm data-movement kernels match cpu', () => {
       [1, 1, 0, 2, 0],
       [2, 2, 5, 3, 1],
     ],
+    // Whole middle axes merge with the one before them; a cut last axis leaves runs of 5.
+    [
+      [2, 3, 4, 11],
+      [1, 0, 0, 3],
+      [1, 3, 4, 5],
+    ],
   ];
   it.each(sliceCases)('slice %j from %j size %j', async (shape, begin, size) => {
     const x = randomInput(shape);
@@ -202,6 +208,39 @@ describe('wasm data-movement kernels match cpu', () => {
       ),
     ).toBe(0);
   });
+});
+
+describe('wasm split and concat match cpu', () => {
+  const cases: [number[], number[], number][] = [
+    [[2, 5, 4, 8], [4, 4], 3],
+    [[2, 5, 4, 9], [2, 0, 7], -1],
+    [[3, 7, 2], [1, 4, 2], 1],
+    [[6, 3], [5, 1], 0],
+  ];
+  it.each(cases)(
+    'split %j into %j along axis %i, concatenated back, and its gradient',
+    async (shape, sizes, axis) => {
+      const x = randomInput(shape);
+      const pieces = (a: tf.Tensor) => tf.split(a, sizes, axis);
+      const f = withGrads((a) =>
+        tf.concat(
+          pieces(a).map((p, i) => tf.mul(p, i + 1)),
+          axis,
+        ),
+      );
+      expect(await relativeError((a) => [...pieces(a), ...f(a)], [x])).toBeLessThanOrEqual(TOLERANCE);
+      const asInt = (a: tf.Tensor) => tf.cast(tf.mul(a, 10), 'int32');
+      const asBool = (a: tf.Tensor) => tf.greater(a, 0);
+      const exact = await relativeError(
+        (a) => [
+          ...tf.split(asInt(a), sizes, axis),
+          tf.cast(tf.concat(tf.split(asBool(a), sizes, axis).reverse(), axis), 'float32'),
+        ],
+        [x],
+      );
+      expect(exact).toBe(0);
+    },
+  );
 });
 
 /** Value and input gradients of f (weighted by a fixed upstream gradient), for the comparison. */

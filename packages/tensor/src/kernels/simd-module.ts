@@ -21,6 +21,14 @@ export interface SimdExports {
   depthwiseFilterGrad(...args: number[]): void;
   addInto(dst: number, src: number, count: number): void;
   sumRows(src: number, dst: number, rows: number, cols: number): void;
+  copyRuns(
+    src: number,
+    srcStride: number,
+    dst: number,
+    dstStride: number,
+    runBytes: number,
+    count: number,
+  ): void;
 }
 
 export interface SimdKernels {

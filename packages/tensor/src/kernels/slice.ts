@@ -1,8 +1,10 @@
 // Slice on wasm without the full copy: tfjs-backend-wasm's Slice first copies the whole input out
 // of the wasm heap (readSync) and then picks rows from the copy, so every slice costs a fresh
 // allocation of the input's size (the pad gradient and every crop pay it). This one moves only the
-// selected runs, inside the heap, with copyWithin.
+// selected runs, inside the heap (heap-copy.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { copyBoxOnHeap } from './heap-copy.js';
+import { heapOffset } from './simd-module.js';
 
 export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
@@ -45,50 +47,8 @@ export function sliceConfig(): tf.KernelConfig {
       const heapBackend = backend as unknown as WasmHeapBackend;
       const out = heapBackend.makeOutput(extent, x.dtype);
       if (tf.util.sizeFromShape(extent) === 0) return out;
-      // Views are taken after makeOutput: an allocation may grow (and replace) the heap buffer.
-      const src = heapElements(heapBackend, x);
-      const dst = heapElements(heapBackend, out);
-      copyBox(src.heap, src.start, x.shape, start, extent, dst.start);
+      copyBoxOnHeap(heapBackend, x, start, extent, heapOffset(heapBackend, out));
       return out;
     },
   };
-}
-
-/** Copies the box [start, start + extent) of a row-major array into a dense one, in one heap. */
-function copyBox(
-  heap: Int32Array | Uint8Array,
-  srcStart: number,
-  shape: number[],
-  start: number[],
-  extent: number[],
-  dstStart: number,
-) {
-  const rank = shape.length;
-  if (rank === 0) {
-    heap[dstStart] = heap[srcStart]!;
-    return;
-  }
-  // Trailing axes taken whole merge into one contiguous run.
-  let inner = rank - 1;
-  let run = extent[inner]!;
-  while (inner > 0 && extent[inner] === shape[inner]) {
-    inner--;
-    run *= extent[inner]!;
-  }
-  const strides = tf.util.computeStrides(shape);
-  const outer = extent.slice(0, inner);
-  const base = srcStart + start.reduce((acc, s, i) => acc + s * (i < rank - 1 ? strides[i]! : 1), 0);
-  const count = tf.util.sizeFromShape(outer);
-  const index = new Array<number>(inner).fill(0);
-  let dst = dstStart;
-  for (let r = 0; r < count; r++) {
-    let src = base;
-    for (let i = 0; i < inner; i++) src += index[i]! * strides[i]!;
-    heap.copyWithin(dst, src, src + run);
-    dst += run;
-    for (let i = inner - 1; i >= 0; i--) {
-      if (++index[i]! < outer[i]!) break;
-      index[i] = 0;
-    }
-  }
 }
