@@ -3,6 +3,7 @@
 // heap (wasm/simd-kernels.wat); and the gradients tfjs lacks for every backend. Registered once,
 // before the wasm backend is set.
 import { avgPoolGradConfig } from './avg-pool-grad.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
 import { concatConfig } from './concat.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -37,6 +38,7 @@ const KERNELS = [
   splitVConfig,
   concatConfig,
   transposeConfig,
+  batchMatMulConfig,
 ];
 
 /** Kernel names (re)registered on the wasm backend. */
@@ -55,6 +57,7 @@ export const WASM_KERNELS = [
   'SplitV',
   'Concat',
   'Transpose',
+  'BatchMatMul',
 ];
 
 let registered = false;

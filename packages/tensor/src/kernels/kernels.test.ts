@@ -210,6 +210,36 @@ describe('wasm data-movement kernels match cpu', () => {
   });
 });
 
+describe('wasm matrix products match cpu', () => {
+  // 16 or more output rows take the XNNPACK route; fewer stay on tfjs' loop.
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[17, 5], [5, 6], false, false],
+    [[5, 17], [5, 6], true, false],
+    [[17, 5], [6, 5], false, true],
+    [[5, 17], [6, 5], true, true],
+    [[7, 5], [6, 5], false, true],
+    [[3, 20, 5], [3, 5, 2], false, false],
+    [[2, 3, 5, 16], [2, 3, 2, 5], true, true],
+  ];
+  it.each(cases)(
+    'matMul %j × %j (transposeA %s, transposeB %s) and its gradients',
+    async (aShape, bShape, ta, tb) => {
+      const f = withGrads((a, b) => tf.matMul(a!, b!, ta, tb));
+      expect(await relativeError(f, [randomInput(aShape), randomInput(bShape)])).toBeLessThanOrEqual(
+        TOLERANCE,
+      );
+    },
+  );
+
+  // (tfjs' own BatchMatMul gradient does not reduce broadcast batch axes, so forward only.)
+  it('matMul with a broadcast batch (tfjs-wasm keeps it)', async () => {
+    const f = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, false, true)];
+    expect(await relativeError(f, [randomInput([3, 4, 5]), randomInput([1, 2, 5])])).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
+  });
+});
+
 describe('wasm split and concat match cpu', () => {
   const cases: [number[], number[], number][] = [
     [[2, 5, 4, 8], [4, 4], 3],
