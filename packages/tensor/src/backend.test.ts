@@ -1,7 +1,7 @@
 // Backend selection on a machine without tfjs-node(-gpu) (this one: their libtensorflow download
 // cannot happen here). initBackend chooses once per process, so the order of these tests matters.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { activeBackend, BackendUnavailableError, initBackend, parseBackendName } from './backend.js';
 import { UserError } from './errors.js';
 
@@ -46,6 +46,20 @@ describe('backend selection', () => {
   it('keeps its choice: the same backend again is fine, another one is refused', async () => {
     await expect(initBackend({ backend: 'wasm', log: null })).resolves.toMatchObject({ name: 'wasm' });
     await expect(initBackend({ backend: 'cpu', log: null })).rejects.toThrow(/already initialised as 'wasm'/);
+  });
+
+  it("keeps tfjs' cpu backend quiet (no tfjs-node advertisement on its first tensor)", async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      await tf.setBackend('cpu');
+      tf.tensor([1, 2]).dispose();
+      expect(warn.mock.calls.flat().join('\n')).not.toMatch(
+        /looks like you are running TensorFlow\.js in Node/,
+      );
+    } finally {
+      warn.mockRestore();
+      await tf.setBackend('wasm');
+    }
   });
 
   it('runs wasm with every thread it was given (threaded build under Node)', async () => {

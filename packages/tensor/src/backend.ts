@@ -204,6 +204,15 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   return pending;
 }
 
+/**
+ * tfjs' cpu backend advertises tfjs-node on its first tensor in Node; our one backend line already
+ * says what runs and why (and tests use cpu as a reference next to wasm).
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
 async function selectBackend(
   requested: BackendName | 'auto',
   options: InitBackendOptions,
@@ -212,6 +221,7 @@ async function selectBackend(
   // Gradients tfjs lacks (or gets wrong) for every backend: see kernels/gradients.ts.
   const { registerGradients } = await import('./kernels/gradients.js');
   registerGradients();
+  silenceCpuBanner();
   if (requested !== 'auto') {
     const failure = await tryBackend(requested, threads);
     if (failure) throw new BackendUnavailableError(requested, failure);
