@@ -72,14 +72,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoRow[]> {
   return rows;
 }
 
-/** The results table: PSNR, SSIM and LPIPS (or lpips_proxy) of I_R, I_G and I_F per cell. */
+/** The results table: PSNR, SSIM and LPIPS (or lpips_proxy) of I_R, I_G and I_F per cell, R-major. */
 export function formatDemoTable(rows: DemoRow[]): string {
   const lpipsKey = rows.some((r) => Object.keys(r.metrics).some((k) => k.endsWith('/lpips')))
     ? 'lpips'
     : 'lpips_proxy';
   const columns = ['I_R', 'I_G', 'I_F'].flatMap((o) => [`${o}/psnr`, `${o}/ssim`, `${o}/${lpipsKey}`]);
   const header = ['regression', 'generator', 'status', ...columns];
-  const body = rows.map((r) => [
+  const label = (r: DemoRow) => `${r.params['init.regression']}/${r.params['init.generator']}`;
+  const sorted = [...rows].sort((a, b) => (label(a) < label(b) ? -1 : label(a) > label(b) ? 1 : 0));
+  const body = sorted.map((r) => [
     String(r.params['init.regression'] ?? ''),
     String(r.params['init.generator'] ?? ''),
     r.status,

@@ -5,12 +5,19 @@ import { join } from 'node:path';
 import { createLpips, createPatchContextualLoss } from '@ugpnet/losses';
 import { type ArchConfig, resolveArch } from '@ugpnet/models';
 import type { TrackingStore } from '@ugpnet/store';
-import { Rng, UserError } from '@ugpnet/tensor';
+import { activeBackend, Rng, UserError } from '@ugpnet/tensor';
 import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
 import { neededPriors, type PriorKind, readStateDictFile, resolvePriors } from './priors.js';
 import type { StageContext, StateDict } from './stages/context.js';
+import {
+  adoptStage,
+  findFinishedStage,
+  REUSABLE_STAGE,
+  restorationStageKey,
+  STAGE_KEY_TAG,
+} from './stage-reuse.js';
 import { createStageTrainer } from './stages/index.js';
 import { runStageLoop, type StageLoopResult } from './stages/loop.js';
 import { createValidator } from './stages/validation.js';
@@ -209,6 +216,20 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
     );
     for (const stage of experiment.stages_to_run) {
       if (store.getTags(runId)[stageTag(stage)] === FINISHED) continue;
+      if (stage === REUSABLE_STAGE) {
+        // Another run (e.g. a grid cell differing only in init.generator) may have trained this
+        // very stage already: adopt it rather than retrain it (stage-reuse.ts).
+        const key = restorationStageKey(experiment, arch, priors.regression, activeBackend()?.name ?? null);
+        store.setTag(runId, STAGE_KEY_TAG, key);
+        const donor = store.latestCheckpoint(runId, stage) ? undefined : findFinishedStage(store, key, runId);
+        if (donor) {
+          const best = { metric: experiment.validation.metric, mode: experiment.validation.mode };
+          adoptStage(store, runId, donor, runDirectory(store, runId), best);
+          store.setTag(runId, stageTag(stage), FINISHED);
+          options.log?.(`run ${runId.slice(0, 8)}: stage ${stage} reused from run ${donor.slice(0, 8)}`);
+          continue;
+        }
+      }
       const context: StageContext = {
         ...contextFor(experiment, arch, stage, perceptual),
         priors,

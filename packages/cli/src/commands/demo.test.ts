@@ -56,6 +56,14 @@ describe('ugp demo --quick', () => {
       }
     }
     expect(existsSync(first.dashboard)).toBe(true);
+    // Stage 1 depends on R alone: cells with the same R share it (adopted or not, it is identical).
+    for (const r of ['pretrained', 'random']) {
+      const sameR = first.rows.filter((row) => row.params['init.regression'] === r);
+      expect(sameR.map((row) => row.metrics['I_R/psnr'])).toEqual([
+        sameR[0]!.metrics['I_R/psnr'],
+        sameR[0]!.metrics['I_R/psnr'],
+      ]);
+    }
 
     const store = openStore(db, { readonly: true });
     const priors = store.listRuns({ experiment: 'priors' });
