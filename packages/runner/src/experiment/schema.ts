@@ -76,6 +76,12 @@ export const restorationStageSchema = z.object({
   ...stageCommon,
   iterations: positiveInt.default(20000),
   lr: z.number().positive().default(1e-4),
+  /**
+   * lr of the regression network R alone (0 freezes it); null: `lr` for everything, as the
+   * reference trains. A short run can give the from-scratch encoder a higher `lr` while R keeps
+   * the recipe's: fine-tuning a pretrained R fast erodes its prior (see README, the demo).
+   */
+  lr_regression: z.number().min(0).nullable().default(null),
   loss: z.enum(['psnr', 'l1']).default('psnr'),
 });
 

@@ -32,20 +32,42 @@ export class RestorationTrainer implements StageTrainer {
   readonly resmodule: RestorationModule;
   readonly saved: StageTrainer['saved'];
   readonly optimizers: StageTrainer['optimizers'];
-  private readonly adam: Adam;
+  private readonly adams: Adam[];
 
   constructor(
     context: StageContext,
     private readonly config: RestorationStageConfig,
   ) {
     this.resmodule = createRestorationModule(context);
-    this.adam = new Adam(namedTrainable(this.resmodule), { lr: config.lr, betas: config.betas });
+    const params = namedTrainable(this.resmodule);
+    const { lr, lr_regression: lrRegression, betas } = config;
+    if (lrRegression === null) {
+      // The reference: one optimizer, one lr.
+      const adam = new Adam(params, { lr, betas });
+      this.optimizers = { resmodule: adam };
+    } else {
+      // RRDB×8 is the whole restoration module, so all of it is R.
+      const isRegression = (key: string) =>
+        !('regression' in this.resmodule) || key.startsWith('regression.');
+      this.optimizers = {
+        resmodule: new Adam(
+          params.filter(([k]) => !isRegression(k)),
+          { lr, betas },
+        ),
+      };
+      if (lrRegression > 0) {
+        this.optimizers.regression = new Adam(
+          params.filter(([k]) => isRegression(k)),
+          { lr: lrRegression, betas },
+        );
+      }
+    }
+    this.adams = Object.values(this.optimizers);
     this.saved = { '': this.resmodule };
-    this.optimizers = { resmodule: this.adam };
   }
 
   trainStep(batch: StageBatch): Record<string, number> {
-    const loss = stepWithGrads(this.adam, () => {
+    const loss = stepWithGrads(this.adams, () => {
       const { image, feature } = this.resmodule.restore(batch.lq);
       feature.dispose();
       return restorationLoss(this.config.loss, image, batch.gt);
@@ -62,6 +84,6 @@ export class RestorationTrainer implements StageTrainer {
 
   dispose(): void {
     this.resmodule.dispose();
-    this.adam.dispose();
+    for (const adam of this.adams) adam.dispose();
   }
 }

@@ -11,9 +11,14 @@ export function namedTrainable(module: Module, prefix = ''): Array<[string, tf.V
     .map(([key, e]) => [key, e.variable]);
 }
 
-export function stepWithGrads(adam: Adam, loss: () => tf.Scalar): number {
-  const { value, grads } = tf.variableGrads(loss, adam.variables());
-  adam.step(grads);
+/** One step of one optimizer, or of several over disjoint variables (per-module learning rates). */
+export function stepWithGrads(adam: Adam | Adam[], loss: () => tf.Scalar): number {
+  const adams = Array.isArray(adam) ? adam : [adam];
+  const { value, grads } = tf.variableGrads(
+    loss,
+    adams.flatMap((a) => a.variables()),
+  );
+  for (const a of adams) a.step(grads);
   const out = value.dataSync()[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   return out;
