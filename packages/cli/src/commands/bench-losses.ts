@@ -30,7 +30,11 @@ export const benchLossesCommand: CommandModule<object, Args> = {
         default: '64,128,256,512',
         describe: 'image sizes, comma-separated',
       })
-      .option('losses', { type: 'string', default: 'lpips,contextual', describe: 'which losses: lpips, contextual' })
+      .option('losses', {
+        type: 'string',
+        default: 'lpips,contextual',
+        describe: 'which losses: lpips, contextual',
+      })
       .option('batch', { type: 'number', default: 1, describe: 'images per step' })
       .option('weights-dir', {
         type: 'string',

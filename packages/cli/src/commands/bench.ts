@@ -9,6 +9,11 @@ export const benchCommand: CommandModule = {
   command: 'bench <what>',
   describe: 'benchmarks: print a table (or --json rows {bench, backend, case, metric, value, unit})',
   builder: (y: Argv) =>
-    y.command(benchKernelsCommand).command(benchDataCommand).command(benchLossesCommand).command(benchStepCommand).demandCommand(1),
+    y
+      .command(benchKernelsCommand)
+      .command(benchDataCommand)
+      .command(benchLossesCommand)
+      .command(benchStepCommand)
+      .demandCommand(1),
   handler: () => {},
 };

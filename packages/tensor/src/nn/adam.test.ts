@@ -36,7 +36,10 @@ describe('Adam', () => {
       for (let i = 0; i < steps; i++) {
         if (i === resumeAt) {
           const state = new Map(
-            [...adam.stateTensors()].map(([k, t]) => [k, { shape: t.shape, data: t.dataSync() as Float32Array }]),
+            [...adam.stateTensors()].map(([k, t]) => [
+              k,
+              { shape: t.shape, data: t.dataSync() as Float32Array },
+            ]),
           );
           const count = adam.stepCount;
           adam.dispose();
