@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // cannot be loaded by plain Node because their imports lack extensions).
 import '@tensorflow/tfjs';
 import { UserError } from './errors.js';
-import type { WasmHeapBackend } from './kernels/slice.js';
+import type { WasmHeapBackend } from './kernels/wasm-heap.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -3,8 +3,8 @@
 // dominates when runs are short (e.g. the gradient of a channel split, per pixel).
 import * as tf from '@tensorflow/tfjs-core';
 import { elementBytes } from './heap-copy.js';
-import { heapOffset, simdKernels } from './simd-module.js';
-import type { WasmHeapBackend } from './slice.js';
+import { simdKernels } from './simd-module.js';
+import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
 
 export function concatConfig(): tf.KernelConfig {
   const fallback = tf.getKernel(tf.Concat, 'wasm');

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, convGeometry, requireNhwc } from './conv-gradients.js';
 import { opsKernelFunc } from './ops-kernel.js';
 import { convFilterGradSimd } from './simd-filter-grad.js';
-import type { WasmHeapBackend } from './slice.js';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 const attrsOf = (attrs: tf.NamedAttrMap | undefined) => attrs as unknown as tf.Conv2DBackpropFilterAttrs;
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, depthwiseFilterGrad } from './conv-gradients.js';
 import { opsKernelFunc } from './ops-kernel.js';
 import { depthwiseFilterGradSimd } from './simd-filter-grad.js';
-import type { WasmHeapBackend } from './slice.js';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 function geometry(x: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) {
   const { filterShape, strides, dilations, pad, dimRoundingMode } =

@@ -2,8 +2,8 @@
 // SIMD module's copyRuns, so a slice of short runs (e.g. half the channels of every pixel) costs
 // one call instead of one JavaScript copy per run.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, simdKernels } from './simd-module.js';
-import type { WasmHeapBackend } from './slice.js';
+import { simdKernels } from './simd-module.js';
+import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
 
 /** Bytes per element of the dtypes that live on the heap. */
 export function elementBytes(dtype: tf.DataType): number {

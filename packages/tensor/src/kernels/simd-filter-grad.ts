@@ -2,9 +2,9 @@
 // output rows across the calling thread and the helper threads.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-gradients.js';
-import { heapOffset, simdKernels, zeroedOutput } from './simd-module.js';
+import { simdKernels } from './simd-module.js';
 import type { ThreadedExport } from './simd-threads.js';
-import type { WasmHeapBackend } from './slice.js';
+import { heapOffset, type WasmHeapBackend, zeroedOutput } from './wasm-heap.js';
 
 /** Below this many multiply-adds, waking the helpers costs more than it saves. */
 const THREADED_MIN_MACS = 1 << 20;

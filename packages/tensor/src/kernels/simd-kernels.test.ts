@@ -11,7 +11,7 @@ import { Rng } from '../rng.js';
 import { conv2dFilterGrad, convGeometry, depthwiseFilterGrad } from './conv-gradients.js';
 import { convFilterGradSimd, depthwiseFilterGradSimd } from './simd-filter-grad.js';
 import { simdKernelsBinary, startSimdThreads } from './simd-module.js';
-import type { WasmHeapBackend } from './slice.js';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });

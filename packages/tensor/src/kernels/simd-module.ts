@@ -2,9 +2,8 @@
 // the module imports the backend's memory, so tensors are read and written where they lie. With
 // the threaded build (a shared heap) helper threads run the same instance's code too.
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
 import { SimdThreads } from './simd-threads.js';
-import type { WasmHeapBackend } from './slice.js';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 /** The Emscripten module of the wasm backend: the threaded build exposes its (shared) memory. */
 interface EmscriptenModule {
@@ -83,16 +82,4 @@ export async function startSimdThreads(backend: WasmHeapBackend, threads: number
   const module = new WebAssembly.Module(simdKernelsBinary(true));
   kernels.threads = await SimdThreads.start(module, memory, threads - 1);
   return threads;
-}
-
-export function heapOffset(backend: WasmHeapBackend, t: tf.TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId).memoryOffset;
-}
-
-/** A zeroed float32 output on the heap. */
-export function zeroedOutput(backend: WasmHeapBackend, shape: number[]): tf.TensorInfo {
-  const out = backend.makeOutput(shape, 'float32');
-  const start = heapOffset(backend, out) / 4;
-  new Float32Array(backend.wasm.HEAPU8.buffer).fill(0, start, start + tf.util.sizeFromShape(shape));
-  return out;
 }

@@ -4,30 +4,7 @@
 // selected runs, inside the heap (heap-copy.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { copyBoxOnHeap } from './heap-copy.js';
-import { heapOffset } from './simd-module.js';
-
-export interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-}
-
-/** A view of the whole wasm heap with `t`'s element size, and `t`'s first element in it. */
-export function heapElements(backend: WasmHeapBackend, t: tf.TensorInfo) {
-  const buffer = backend.wasm.HEAPU8.buffer;
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  switch (t.dtype) {
-    // One 4-byte view type for both keeps the copy loops monomorphic (only bits move).
-    case 'float32':
-    case 'int32':
-      return { heap: new Int32Array(buffer), start: offset / 4 };
-    case 'bool':
-      return { heap: new Uint8Array(buffer), start: offset };
-    default:
-      throw new Error(`wasm heap view: unsupported dtype ${t.dtype}`);
-  }
-}
+import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
 
 const original = () => tf.getKernel(tf.Slice, 'wasm');
 

@@ -3,8 +3,7 @@
 // NAFNet's SimpleGate splits every pixel's channels in two.
 import * as tf from '@tensorflow/tfjs-core';
 import { copyBoxOnHeap } from './heap-copy.js';
-import { heapOffset } from './simd-module.js';
-import type { WasmHeapBackend } from './slice.js';
+import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
 
 export function splitVConfig(): tf.KernelConfig {
   const fallback = tf.getKernel(tf.SplitV, 'wasm');

@@ -2,8 +2,8 @@
 // [M, C] matrix, streamed once by the SIMD kernel of wasm/simd-kernels.wat. wasm's own Sum first
 // transposes the reduced axes to the end, then loops.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, simdKernels } from './simd-module.js';
-import type { WasmHeapBackend } from './slice.js';
+import { simdKernels } from './simd-module.js';
+import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
 
 export function sumConfig(): tf.KernelConfig {
   const fallback = tf.getKernel(tf.Sum, 'wasm');

@@ -4,7 +4,7 @@
 // ([N, H, W, C] → [C, H, W, N]) on every step, so this matters. Works in the wasm heap in place of
 // the C++ loop: runs that stay contiguous are moved with copyWithin, the rest in 32×32 tiles.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapElements, type WasmHeapBackend } from './slice.js';
+import { heapElements, type WasmHeapBackend } from './wasm-heap.js';
 
 const TILE = 32;
 
