@@ -219,7 +219,11 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
       if (stage === REUSABLE_STAGE) {
         // Another run (e.g. a grid cell differing only in init.generator) may have trained this
         // very stage already: adopt it rather than retrain it (stage-reuse.ts).
-        const key = restorationStageKey(experiment, arch, priors.regression, activeBackend()?.name ?? null);
+        // The thread count too: wasm's filter gradients add per-thread partial sums, so another
+        // thread count changes the last bits.
+        const backend = activeBackend();
+        const compute = backend ? `${backend.name}×${backend.threads}` : null;
+        const key = restorationStageKey(experiment, arch, priors.regression, compute);
         store.setTag(runId, STAGE_KEY_TAG, key);
         const donor = store.latestCheckpoint(runId, stage) ? undefined : findFinishedStage(store, key, runId);
         if (donor) {

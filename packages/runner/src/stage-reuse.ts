@@ -3,7 +3,8 @@
 // generator. Cells of a grid that differ only in later-stage settings (e.g. init.generator)
 // would retrain the very same stage; instead a cell adopts the finished stage of another run
 // with the same key: its checkpoints (copied), metric history and sample strips. The result is
-// what retraining would give, bit for bit, on the same backend (training is deterministic).
+// what retraining would give, bit for bit, on the same backend and thread count (training is
+// deterministic).
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
