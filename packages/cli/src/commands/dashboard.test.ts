@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../index.js';
+import { runUgp } from '../testing/run-ugp.js';
 
 let dir: string;
 let db: string;
@@ -18,41 +18,23 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `ugp …` in-process and returns its exit code and stdout. */
-async function ugp(args: string[], whileRunning?: (out: () => string) => Promise<void>) {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = main(args);
-    if (whileRunning) await whileRunning(() => out);
-    return { code: await code, out, errors: error.mock.calls.map((c) => c.join(' ')) };
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-}
-
 describe('ugp dashboard', () => {
   it('build writes the site and reports it as JSON', async () => {
     const out = join(dir, 'site');
-    const r = await ugp(['dashboard', 'build', '--db', db, '--out', out, '--json']);
+    const r = await runUgp(['dashboard', 'build', '--db', db, '--out', out, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ runs: 1, experiments: 1, index: join(out, 'index.html') });
     expect(existsSync(join(out, 'assets', 'chart.umd.min.js'))).toBe(true);
   });
 
   it('build names a missing store in one line (exit 1)', async () => {
-    const r = await ugp(['dashboard', 'build', '--db', join(dir, 'nope.db'), '--out', join(dir, 'x')]);
+    const r = await runUgp(['dashboard', 'build', '--db', join(dir, 'nope.db'), '--out', join(dir, 'x')]);
     expect(r.code).toBe(1);
-    expect(r.errors.join('\n')).toMatch(/^error: store .*nope\.db does not exist/);
+    expect(r.errors).toMatch(/^error: store .*nope\.db does not exist/);
   });
 
   it('serve listens on 127.0.0.1 until interrupted', async () => {
-    const r = await ugp(['dashboard', 'serve', '--db', db, '--port', '0', '--json'], async (out) => {
+    const r = await runUgp(['dashboard', 'serve', '--db', db, '--port', '0', '--json'], async (out) => {
       await vi.waitFor(() => expect(out()).toContain('"url"'), { timeout: 5000 });
       const { url } = JSON.parse(out());
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);

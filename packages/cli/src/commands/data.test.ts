@@ -1,35 +1,16 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runUgp } from '../testing/run-ugp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ugp-cli-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function ugp(args: string[]) {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const errWrite = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await main(args);
-    return { code, out, errors: error.mock.calls.map((c) => c.join(' ')) };
-  } finally {
-    write.mockRestore();
-    errWrite.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-}
-
 describe('ugp data', () => {
   it('synth writes paired lq/ and gt/ PNG folders', async () => {
     const out = join(dir, 'church-sr8');
-    const r = await ugp([
+    const r = await runUgp([
       'data',
       'synth',
       '--dataset',
@@ -55,7 +36,7 @@ describe('ugp data', () => {
 
   it('preview writes a contact sheet', async () => {
     const out = join(dir, 'sheet.png');
-    const r = await ugp([
+    const r = await runUgp([
       'data',
       'preview',
       '--dataset',
@@ -75,7 +56,7 @@ describe('ugp data', () => {
   });
 
   it('a bad --dataset is a one-line user error (exit 1)', async () => {
-    const r = await ugp([
+    const r = await runUgp([
       'data',
       'synth',
       '--dataset',
@@ -88,6 +69,6 @@ describe('ugp data', () => {
       dir,
     ]);
     expect(r.code).toBe(1);
-    expect(r.errors.join('\n')).toMatch(/neither a known dataset/);
+    expect(r.errors).toMatch(/neither a known dataset/);
   });
 });

@@ -3,31 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUgp } from '../testing/run-ugp.js';
 import { workerCommand } from './grid.js';
 
 let dir: string;
 let gridFile: string;
 let cellRunner: string;
-
-/** Runs `ugp …` in-process; returns the exit code, stdout and stderr lines. */
-async function ugp(args: string[]) {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await main(args);
-    return { code, out, errors: error.mock.calls.map((c) => c.join(' ')) };
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ugp-cli-grid-'));
@@ -57,16 +39,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('ugp grid', () => {
   it('run queues and trains every cell in this process; re-running skips finished, --retry-failed retries', async () => {
     const db = join(dir, 'run.db');
-    const first = await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner, '--json']);
+    const first = await runUgp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner, '--json']);
     expect(first.code).toBe(1);
     const report = JSON.parse(first.out);
     expect(report.queued.created).toHaveLength(4);
     expect(report.progress).toMatchObject({ finished: 3, failed: 1 });
-    const again = await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
-    expect(again.errors[0]).toMatch(
+    const again = await runUgp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
+    expect(again.errorLines[0]).toMatch(
       /4 cells; 0 new, 0 requeued, 3 finished, .*1 failed \(--retry-failed to rerun\)/,
     );
-    const retry = await ugp([
+    const retry = await runUgp([
       'grid',
       'run',
       gridFile,
@@ -76,7 +58,7 @@ describe('ugp grid', () => {
       cellRunner,
       '--retry-failed',
     ]);
-    expect(retry.errors[0]).toMatch(/1 requeued/);
+    expect(retry.errorLines[0]).toMatch(/1 requeued/);
     const store = openStore(db, { readonly: true });
     const failed = store.listRuns({ status: 'failed' });
     expect(failed.map((r) => [r.name, r.attempts, r.failure])).toEqual([
@@ -87,7 +69,7 @@ describe('ugp grid', () => {
 
   it('--cell trains one cell into its own store (a SLURM task)', async () => {
     const db = join(dir, 'slurm', 'cell-1.db');
-    const { code } = await ugp([
+    const { code } = await runUgp([
       'grid',
       'run',
       gridFile,
@@ -104,15 +86,25 @@ describe('ugp grid', () => {
       ['init.regression=pretrained,seed=2', 'finished', 1],
     ]);
     store.close();
-    const bad = await ugp(['grid', 'run', gridFile, '--cell', '9', '--db', db, '--cell-runner', cellRunner]);
+    const bad = await runUgp([
+      'grid',
+      'run',
+      gridFile,
+      '--cell',
+      '9',
+      '--db',
+      db,
+      '--cell-runner',
+      cellRunner,
+    ]);
     expect(bad.code).toBe(1);
-    expect(bad.errors.join('\n')).toMatch(/--cell 9: .* has cells 0\.\.3/);
+    expect(bad.errors).toMatch(/--cell 9: .* has cells 0\.\.3/);
   });
 
   it('status shows cells × stages with the best metric', async () => {
     const db = join(dir, 'status.db');
-    await ugp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
-    const json = await ugp(['grid', 'status', gridFile, '--db', db, '--json']);
+    await runUgp(['grid', 'run', gridFile, '--db', db, '--cell-runner', cellRunner]);
+    const json = await runUgp(['grid', 'status', gridFile, '--db', db, '--json']);
     const status = JSON.parse(json.out);
     expect(status.stages).toEqual(['fusion']);
     expect(status.cells[0].stages[0]).toEqual({
@@ -122,10 +114,10 @@ describe('ugp grid', () => {
       best: { metric: 'psnr', value: 24, step: 4 },
     });
     const lpips = JSON.parse(
-      (await ugp(['grid', 'status', gridFile, '--db', db, '--metric', 'lpips', '--json'])).out,
+      (await runUgp(['grid', 'status', gridFile, '--db', db, '--metric', 'lpips', '--json'])).out,
     );
     expect(lpips.mode).toBe('min');
-    const table = await ugp(['grid', 'status', gridFile, '--db', db]);
+    const table = await runUgp(['grid', 'status', gridFile, '--db', db]);
     expect(table.out).toMatch(/cell\s+status\s+fusion \(psnr\)/);
     expect(table.out).toMatch(/init\.regression=random,seed=2\s+failed\s+failed 24\.00@4/);
     expect(table.out).toMatch(/3\/4 finished/);
@@ -135,7 +127,7 @@ describe('ugp grid', () => {
   it('export --slurm writes an executable array script and the log folder', async () => {
     const out = join(dir, 'job.sbatch');
     const storeDir = join(dir, 'stores');
-    const { code, out: stdout } = await ugp([
+    const { code, out: stdout } = await runUgp([
       'grid',
       'export',
       gridFile,
@@ -155,16 +147,16 @@ describe('ugp grid', () => {
     expect(script).toContain('#SBATCH --time=4:00:00\n');
     expect(existsSync(join(storeDir, 'logs'))).toBe(true);
     expect(spawnSync('bash', ['-n', out]).status).toBe(0);
-    const missing = await ugp(['grid', 'export', gridFile, '--out', out]);
+    const missing = await runUgp(['grid', 'export', gridFile, '--out', out]);
     expect(missing.code).toBe(1);
   });
 
   it('a bad grid file is a user error naming the file', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ name: 'x', axes: { a: [] } }));
-    const r = await ugp(['grid', 'status', bad, '--db', join(dir, 'run.db')]);
+    const r = await runUgp(['grid', 'status', bad, '--db', join(dir, 'run.db')]);
     expect(r.code).toBe(1);
-    expect(r.errors.join('\n')).toMatch(/bad\.json: invalid grid spec — axes\.a/);
+    expect(r.errors).toMatch(/bad\.json: invalid grid spec — axes\.a/);
   });
 
   it('starts pool workers as `ugp grid worker FILE` with the same store, backend and cell runner', () => {

@@ -2,30 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUgp } from '../testing/run-ugp.js';
 
 let dir: string;
 let db: string;
 let finishedId: string;
 let failedId: string;
-
-async function ugp(args: string[]) {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await main(args);
-    return { code, out, errors: error.mock.calls.map((c) => c.join(' ')) };
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ugp-cli-runs-'));
@@ -61,7 +44,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ugp runs', () => {
   it('list prints a table and filters; --json has the latest metrics', async () => {
-    const table = await ugp(['runs', 'list', '--db', db]);
+    const table = await runUgp(['runs', 'list', '--db', db]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/^id\s+name\s+experiment\s+status\s+stage\s+psnr\s+lpips/);
     expect(table.out).toMatch(
@@ -69,46 +52,48 @@ describe('ugp runs', () => {
         `${finishedId.slice(0, 8)}\\s+deblur-a\\s+celeba-deblur\\s+finished\\s+fusion\\s+23\\s+0\\.2000`,
       ),
     );
-    const failed = JSON.parse((await ugp(['runs', 'list', '--db', db, '--status', 'failed', '--json'])).out);
+    const failed = JSON.parse(
+      (await runUgp(['runs', 'list', '--db', db, '--status', 'failed', '--json'])).out,
+    );
     expect(failed.map((r: { id: string }) => r.id)).toEqual([failedId]);
     expect(failed[0].latestMetrics).toEqual([
       expect.objectContaining({ stage: 'restoration', key: 'loss', value: null }),
     ]);
     const byExperiment = JSON.parse(
-      (await ugp(['runs', 'list', '--db', db, '--experiment', 'celeba-deblur', '--json'])).out,
+      (await runUgp(['runs', 'list', '--db', db, '--experiment', 'celeba-deblur', '--json'])).out,
     );
     expect(byExperiment).toHaveLength(1);
-    expect((await ugp(['runs', 'list', '--db', db, '--status', 'done'])).code).toBe(1);
+    expect((await runUgp(['runs', 'list', '--db', db, '--status', 'done'])).code).toBe(1);
   });
 
   it('show finds a run by prefix and prints its metrics and checkpoints', async () => {
-    const shown = await ugp(['runs', 'show', finishedId.slice(0, 6), '--db', db]);
+    const shown = await runUgp(['runs', 'show', finishedId.slice(0, 6), '--db', db]);
     expect(shown.code).toBe(0);
     expect(shown.out).toContain(`run        ${finishedId}`);
     expect(shown.out).toMatch(/fusion\.lr = 0\.001/);
     expect(shown.out).toMatch(/fusion\s+psnr\s+23\s+300\s+21\s+23\s+3/);
     expect(shown.out).toMatch(/fusion\s+300\s+\*\s+psnr=20 lpips=0\.2000\s+runs\/a\/fusion-300\.safetensors/);
-    const json = JSON.parse((await ugp(['runs', 'show', failedId, '--db', db, '--json'])).out);
+    const json = JSON.parse((await runUgp(['runs', 'show', failedId, '--db', db, '--json'])).out);
     expect(json.run).toMatchObject({ status: 'failed', failure: 'non-finite loss at step 0 (restoration)' });
-    const missing = await ugp(['runs', 'show', 'ffffffff', '--db', db]);
+    const missing = await runUgp(['runs', 'show', 'ffffffff', '--db', db]);
     expect(missing.code).toBe(1);
-    expect(missing.errors[0]).toMatch(/no run with id 'ffffffff'/);
-    const noStore = await ugp(['runs', 'list', '--db', join(dir, 'nope.db')]);
+    expect(missing.errorLines[0]).toMatch(/no run with id 'ffffffff'/);
+    const noStore = await runUgp(['runs', 'list', '--db', join(dir, 'nope.db')]);
     expect(noStore.code).toBe(1);
-    expect(noStore.errors[0]).toMatch(/nope\.db does not exist/);
+    expect(noStore.errorLines[0]).toMatch(/nope\.db does not exist/);
   });
 });
 
 describe('ugp best', () => {
   it("uses the run's own validation metric and mode unless told otherwise", async () => {
     const own = JSON.parse(
-      (await ugp(['best', '--run', finishedId, '--stage', 'fusion', '--db', db, '--json'])).out,
+      (await runUgp(['best', '--run', finishedId, '--stage', 'fusion', '--db', db, '--json'])).out,
     );
     expect(own).toMatchObject({ step: 300, metric: 'lpips', mode: 'min', value: 0.2 });
     expect(own.resolvedPath).toBe(join(dir, 'runs/a/fusion-300.safetensors'));
     const psnr = JSON.parse(
       (
-        await ugp([
+        await runUgp([
           'best',
           '--run',
           finishedId.slice(0, 8),
@@ -125,7 +110,7 @@ describe('ugp best', () => {
     expect(psnr).toMatchObject({ step: 200, mode: 'max', value: 30 });
     const worst = JSON.parse(
       (
-        await ugp([
+        await runUgp([
           'best',
           '--run',
           finishedId,
@@ -142,13 +127,13 @@ describe('ugp best', () => {
       ).out,
     );
     expect(worst.step).toBe(100);
-    const text = await ugp(['best', '--run', finishedId, '--stage', 'fusion', '--db', db]);
+    const text = await runUgp(['best', '--run', finishedId, '--stage', 'fusion', '--db', db]);
     expect(text.out).toBe(
       `fusion step 300: lpips=0.2 (min)\n${join(dir, 'runs/a/fusion-300.safetensors')}\n`,
     );
-    const none = await ugp(['best', '--run', finishedId, '--stage', 'synthesis', '--db', db]);
+    const none = await runUgp(['best', '--run', finishedId, '--stage', 'synthesis', '--db', db]);
     expect(none.code).toBe(1);
-    expect(none.errors[0]).toMatch(/no synthesis checkpoint .* \(stages with checkpoints: fusion\)/);
+    expect(none.errorLines[0]).toMatch(/no synthesis checkpoint .* \(stages with checkpoints: fusion\)/);
   });
 });
 
@@ -160,12 +145,12 @@ describe('ugp db merge', () => {
     s.logMetrics(run.id, 'restoration', 1, { psnr: 21 });
     s.close();
     const into = join(dir, 'merged.db');
-    const first = JSON.parse((await ugp(['db', 'merge', db, other, '--into', into, '--json'])).out);
+    const first = JSON.parse((await runUgp(['db', 'merge', db, other, '--into', into, '--json'])).out);
     expect(first).toMatchObject({ runsAdded: 3, runsReplaced: 0, runsSkipped: 0 });
-    const second = await ugp(['db', 'merge', db, other, '--into', into]);
+    const second = await runUgp(['db', 'merge', db, other, '--into', into]);
     expect(second.out).toMatch(/0 runs added, 0 replaced, 3 already up to date/);
-    const listed = JSON.parse((await ugp(['runs', 'list', '--db', into, '--json'])).out);
+    const listed = JSON.parse((await runUgp(['runs', 'list', '--db', into, '--json'])).out);
     expect(listed).toHaveLength(3);
-    expect((await ugp(['db', 'merge', into, '--into', into])).code).toBe(1);
+    expect((await runUgp(['db', 'merge', into, '--into', into])).code).toBe(1);
   });
 });

@@ -5,10 +5,19 @@ import { main } from '../index.js';
 export interface UgpResult {
   code: number;
   out: string;
+  /** The console.error lines joined by newlines. */
   errors: string;
+  errorLines: string[];
 }
 
-export async function runUgp(args: string[]): Promise<UgpResult> {
+/**
+ * `whileRunning` is called once the command has started (with a view of its stdout so far), for
+ * commands that keep running until stopped, such as `dashboard serve`.
+ */
+export async function runUgp(
+  args: string[],
+  whileRunning?: (out: () => string) => Promise<void>,
+): Promise<UgpResult> {
   let out = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     out += String(chunk);
@@ -17,11 +26,15 @@ export async function runUgp(args: string[]): Promise<UgpResult> {
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   const error = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
-    const code = await main(args);
-    return { code, out, errors: error.mock.calls.map((c) => c.join(' ')).join('\n') };
+    const running = main(args);
+    if (whileRunning) await whileRunning(() => out);
+    const code = await running;
+    const errorLines = error.mock.calls.map((c) => c.join(' '));
+    return { code, out, errors: errorLines.join('\n'), errorLines };
   } finally {
     write.mockRestore();
     stderr.mockRestore();
     error.mockRestore();
+    process.exitCode = undefined;
   }
 }
