@@ -1,7 +1,7 @@
 // Every top-level `ugp` command, registered explicitly (one import per noun).
 import type { CommandModule } from 'yargs';
-import { bestCommand } from './best.js';
 import { benchCommand } from './bench.js';
+import { bestCommand } from './best.js';
 import { dashboardCommand } from './dashboard.js';
 import { dataCommand } from './data.js';
 import { dbCommand } from './db.js';

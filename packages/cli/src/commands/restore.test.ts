@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readNpy } from '@ugpnet/tensor';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goldenFile, hasGolden, OFFICIAL_FILES, writeGoldenArch } from '../testing/golden.js';
+import { goldenFile, hasGolden, officialImportArgs, writeGoldenArch } from '../testing/golden.js';
 import { runUgp } from '../testing/run-ugp.js';
 
 let dir: string;
@@ -19,20 +19,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ugp-restore-'));
   if (!hasGolden) return;
   checkpoint = join(dir, 'ckpt');
-  const r = await runUgp([
-    'weights',
-    'import',
-    '--arch',
-    writeGoldenArch(dir),
-    '--resmodule',
-    OFFICIAL_FILES.resmodule,
-    '--synmodule',
-    OFFICIAL_FILES.synmodule,
-    '--fusmodule',
-    OFFICIAL_FILES.fusmodule,
-    '--out',
-    checkpoint,
-  ]);
+  const r = await runUgp(officialImportArgs(writeGoldenArch(dir), checkpoint));
   if (r.code !== 0) throw new Error(r.errors);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import {
   goldenFile,
   hasGolden,
   OFFICIAL_FILES,
+  officialImportArgs,
   writeGoldenArch,
 } from '../testing/golden.js';
 import { runUgp } from '../testing/run-ugp.js';
@@ -24,21 +25,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe.runIf(hasGolden)('ugp weights import', () => {
   it('converts the three official stage files into ugpnet.safetensors + arch.json', async () => {
     const out = join(dir, 'full');
-    const r = await runUgp([
-      'weights',
-      'import',
-      '--arch',
-      arch,
-      '--resmodule',
-      OFFICIAL_FILES.resmodule,
-      '--synmodule',
-      OFFICIAL_FILES.synmodule,
-      '--fusmodule',
-      OFFICIAL_FILES.fusmodule,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const r = await runUgp([...officialImportArgs(arch, out), '--json']);
     expect(r.errors).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);

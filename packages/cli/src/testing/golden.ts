@@ -28,3 +28,21 @@ export const OFFICIAL_FILES = {
   synmodule: goldenFile('synmodule', 'synmodule.pth'),
   fusmodule: goldenFile('fusion', 'fusmodule.pth'),
 };
+
+/** `ugp weights import` of the three official stage files into the checkpoint folder `out`. */
+export function officialImportArgs(arch: string, out: string): string[] {
+  return [
+    'weights',
+    'import',
+    '--arch',
+    arch,
+    '--resmodule',
+    OFFICIAL_FILES.resmodule,
+    '--synmodule',
+    OFFICIAL_FILES.synmodule,
+    '--fusmodule',
+    OFFICIAL_FILES.fusmodule,
+    '--out',
+    out,
+  ];
+}
