@@ -37,30 +37,31 @@ function relativeDiff(got: tf.Tensor, want: tf.Tensor): number {
 
 type Case = [string, [number, number, number, number], number, number, number, 'same' | 'valid', number];
 
+/** The SIMD gradient of a random x and dy against the convolution-built one, same geometry. */
+function expectSimdMatches(depthwise: boolean, [, shape, k, out, stride, pad, dilation]: Case): void {
+  const filterShape: [number, number, number, number] = [k, k, shape[3], depthwise ? 1 : out];
+  const g = convGeometry(shape, filterShape, stride, dilation, pad, undefined, depthwise);
+  const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
+  const dyShape: [number, number, number, number] = [shape[0], g.outHeight, g.outWidth, out];
+  const dy = tf.tensor4d(rng.normalArray(dyShape.reduce((a, b) => a * b)), dyShape);
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  const want = depthwise ? depthwiseFilterGrad(x, dy, g, 1) : conv2dFilterGrad(x, dy, g);
+  const info = (depthwise ? depthwiseFilterGradSimd : convFilterGradSimd)(backend, x, dy, g);
+  const got = tf.engine().makeTensorFromTensorInfo(info);
+  expect(got.shape).toEqual(filterShape);
+  expect(relativeDiff(got, want)).toBeLessThan(1e-5);
+  tf.dispose([x, dy, want, got]);
+}
+
 describe('SIMD filter gradients equal the convolution-built ones', () => {
+  // [label, x shape, kernel, out channels, stride, pad, dilation]
   const dense: Case[] = [
-    // [label, x shape, kernel, out channels, stride, pad, dilation]
     ['3x3 same, 8+4 output and 4+2 input blocks', [2, 9, 10, 6], 3, 12, 1, 'same', 1],
     ['3x3 s2 same', [2, 9, 10, 6], 3, 16, 2, 'same', 1],
     ['5x5 s2 valid, 3 input channels', [1, 13, 11, 3], 5, 8, 2, 'valid', 1],
     ['1x1, one output block of 4', [3, 5, 7, 9], 1, 4, 1, 'valid', 1],
   ];
-  it.each(dense)('conv %s', (_, shape, k, out, stride, pad) => {
-    const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
-    const g = convGeometry(shape, [k, k, shape[3], out], stride, 1, pad, undefined, false);
-    const dy = tf.tensor4d(rng.normalArray(shape[0] * g.outHeight * g.outWidth * out), [
-      shape[0],
-      g.outHeight,
-      g.outWidth,
-      out,
-    ]);
-    const want = conv2dFilterGrad(x, dy, g);
-    const info = convFilterGradSimd(tf.backend() as unknown as WasmHeapBackend, x, dy, g);
-    const got = tf.engine().makeTensorFromTensorInfo(info);
-    expect(got.shape).toEqual([k, k, shape[3], out]);
-    expect(relativeDiff(got, want)).toBeLessThan(1e-5);
-    tf.dispose([x, dy, want, got]);
-  });
+  it.each(dense)('conv %s', (...c) => expectSimdMatches(false, c));
 
   const depthwise: Case[] = [
     ['3x3 same, 16+4+3 channels', [2, 9, 10, 23], 3, 23, 1, 'same', 1],
@@ -68,22 +69,7 @@ describe('SIMD filter gradients equal the convolution-built ones', () => {
     ['3x3 dilation 2, 5 channels', [2, 11, 9, 5], 3, 5, 1, 'same', 2],
     ['5x5 valid, 20 channels', [1, 12, 13, 20], 5, 20, 1, 'valid', 1],
   ];
-  it.each(depthwise)('depthwise %s', (_, shape, k, channels, stride, pad, dilation) => {
-    const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
-    const g = convGeometry(shape, [k, k, channels, 1], stride, dilation, pad, undefined, true);
-    const dy = tf.tensor4d(rng.normalArray(shape[0] * g.outHeight * g.outWidth * channels), [
-      shape[0],
-      g.outHeight,
-      g.outWidth,
-      channels,
-    ]);
-    const want = depthwiseFilterGrad(x, dy, g, 1);
-    const info = depthwiseFilterGradSimd(tf.backend() as unknown as WasmHeapBackend, x, dy, g);
-    const got = tf.engine().makeTensorFromTensorInfo(info);
-    expect(got.shape).toEqual([k, k, channels, 1]);
-    expect(relativeDiff(got, want)).toBeLessThan(1e-5);
-    tf.dispose([x, dy, want, got]);
-  });
+  it.each(depthwise)('depthwise %s', (...c) => expectSimdMatches(true, c));
 });
 
 describe('filter gradients on every wasm thread', () => {
