@@ -1,11 +1,13 @@
 // Scores a finished run on a held-out test set with its best checkpoint of each stage:
 // PSNR / SSIM / LPIPS (or lpips_proxy) of I_R, I_G and I_F, logged as stage `test`.
+import { join } from 'node:path';
 import { createLpips } from '@ugpnet/losses';
 import type { TrackingStore } from '@ugpnet/store';
 import { Rng, UserError } from '@ugpnet/tensor';
 import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
+import { saveTestImages } from './comparison-images.js';
 import { createTestBatches } from './data.js';
-import { checkArch } from './run.js';
+import { checkArch, runDirectory } from './run.js';
 import { experimentOfRun } from './session.js';
 import { FusionTrainer } from './stages/fusion.js';
 import { scoreOutputs } from './stages/validation.js';
@@ -45,6 +47,15 @@ export async function evaluateRun(store: TrackingStore, runId: string): Promise<
       trainer,
       batches.map((b) => b),
       lpips,
+      // The dashboard's side-by-side views: the first test images at each stage's best checkpoint.
+      (batch, outputs) =>
+        saveTestImages({
+          store,
+          runId: run.id,
+          dir: join(runDirectory(store, run.id), 'artifacts'),
+          batch,
+          outputs,
+        }).then(() => undefined),
     );
     store.logMetrics(run.id, TEST_STAGE, 0, metrics);
     return metrics;
