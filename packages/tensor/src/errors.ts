@@ -1,11 +1,2 @@
-/**
- * An error caused by the user's input (a bad flag, file or config value). The CLI prints
- * its message as one line and exits with status 1; any other error is a bug (status 2).
- * Messages name the file or flag and say what was expected.
- */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// The user-error class lives in @ugpnet/core (one definition for every package).
+export { isUserError, UserError } from '@ugpnet/core';
