@@ -43,9 +43,13 @@ type AnySchema = { _zod: { def: Record<string, unknown> & { type: string } } };
 /** The object keys a schema accepts at `path` (through defaults, optionals, unions, arrays, records). */
 export function keysAtPath(schema: unknown, path: ReadonlyArray<PropertyKey>): string[] {
   const out = new Set<string>();
-  const visit = (node: AnySchema | undefined, rest: ReadonlyArray<PropertyKey>, depth: number): void => {
-    if (!node?._zod || depth > 64) return;
+  // The schemas to look into next, with the path left to walk.
+  const children = (
+    node: AnySchema,
+    rest: ReadonlyArray<PropertyKey>,
+  ): Array<[AnySchema, ReadonlyArray<PropertyKey>]> => {
     const def = node._zod.def;
+    const tail = rest.slice(1);
     switch (def.type) {
       case 'default':
       case 'prefault':
@@ -54,35 +58,42 @@ export function keysAtPath(schema: unknown, path: ReadonlyArray<PropertyKey>): s
       case 'readonly':
       case 'catch':
       case 'nonoptional':
-        return visit(def.innerType as AnySchema, rest, depth + 1);
+        return [[def.innerType as AnySchema, rest]];
       case 'pipe':
-        return visit(def.in as AnySchema, rest, depth + 1);
+        return [[def.in as AnySchema, rest]];
       case 'lazy':
-        return visit((def.getter as () => AnySchema)(), rest, depth + 1);
+        return [[(def.getter as () => AnySchema)(), rest]];
       case 'union':
-        for (const option of def.options as AnySchema[]) visit(option, rest, depth + 1);
-        return;
+        return (def.options as AnySchema[]).map((o) => [o, rest]);
       case 'intersection':
-        visit(def.left as AnySchema, rest, depth + 1);
-        visit(def.right as AnySchema, rest, depth + 1);
-        return;
+        return [
+          [def.left as AnySchema, rest],
+          [def.right as AnySchema, rest],
+        ];
       case 'object': {
         const shape = def.shape as Record<string, AnySchema>;
         if (rest.length === 0) {
           for (const key of Object.keys(shape)) out.add(key);
-          return;
+          return [];
         }
-        return visit(shape[String(rest[0])], rest.slice(1), depth + 1);
+        const child = shape[String(rest[0])];
+        return child ? [[child, tail]] : [];
       }
       case 'array':
-        return rest.length ? visit(def.element as AnySchema, rest.slice(1), depth + 1) : undefined;
-      case 'tuple':
-        return rest.length
-          ? visit((def.items as AnySchema[])[Number(rest[0])], rest.slice(1), depth + 1)
-          : undefined;
+        return rest.length ? [[def.element as AnySchema, tail]] : [];
+      case 'tuple': {
+        const item = (def.items as AnySchema[])[Number(rest[0])];
+        return rest.length && item ? [[item, tail]] : [];
+      }
       case 'record':
-        return rest.length ? visit(def.valueType as AnySchema, rest.slice(1), depth + 1) : undefined;
+        return rest.length ? [[def.valueType as AnySchema, tail]] : [];
+      default:
+        return [];
     }
+  };
+  const visit = (node: AnySchema, rest: ReadonlyArray<PropertyKey>, depth: number): void => {
+    if (!node?._zod || depth > 64) return;
+    for (const [child, left] of children(node, rest)) visit(child, left, depth + 1);
   };
   visit(schema as AnySchema, path, 0);
   return [...out];
