@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { closestMatch, configIssueLines, formatConfigError, keysAtPath } from './config-errors.js';
+import {
+  closestMatch,
+  configIssueLines,
+  formatConfigError,
+  keysAtPath,
+  unknownKeyLines,
+} from './config-errors.js';
 
 const schema = z.strictObject({
   name: z.string(),
@@ -57,5 +63,15 @@ describe('strict configuration messages', () => {
     expect(closestMatch('iteratoins', ['iterations', 'val_every'])).toBe('iterations');
     expect(closestMatch('banana', ['iterations', 'lr'])).toBeUndefined();
     expect(keysAtPath(schema, ['stages', 'restoration']).sort()).toEqual(['lr', 'lr_regression']);
+  });
+
+  it('finds unknown keys in a partial value (an override, one file of a chain) at any depth', () => {
+    expect(unknownKeyLines(schema, { stages: { restoration: { lr_regresion: 1 } } })).toEqual([
+      'stages.restoration.lr_regresion: unknown key; did you mean lr_regression?',
+    ]);
+    expect(unknownKeyLines(schema, { lr_regresion: 1 }, ['stages', 'restoration'])).toEqual([
+      'stages.restoration.lr_regresion: unknown key; did you mean lr_regression?',
+    ]);
+    expect(unknownKeyLines(schema, { data: { degradation: { type: 'blur', kernel_size: 3 } } })).toEqual([]);
   });
 });

@@ -42,7 +42,13 @@ type AnySchema = { _zod: { def: Record<string, unknown> & { type: string } } };
 
 /** The object keys a schema accepts at `path` (through defaults, optionals, unions, arrays, records). */
 export function keysAtPath(schema: unknown, path: ReadonlyArray<PropertyKey>): string[] {
+  return [...(objectKeysAt(schema, path) ?? [])];
+}
+
+/** The keys an object schema at `path` accepts; undefined when no object schema is there. */
+function objectKeysAt(schema: unknown, path: ReadonlyArray<PropertyKey>): Set<string> | undefined {
   const out = new Set<string>();
+  let reached = false;
   // The schemas to look into next, with the path left to walk.
   const children = (
     node: AnySchema,
@@ -73,6 +79,7 @@ export function keysAtPath(schema: unknown, path: ReadonlyArray<PropertyKey>): s
       case 'object': {
         const shape = def.shape as Record<string, AnySchema>;
         if (rest.length === 0) {
+          reached = true;
           for (const key of Object.keys(shape)) out.add(key);
           return [];
         }
@@ -96,7 +103,35 @@ export function keysAtPath(schema: unknown, path: ReadonlyArray<PropertyKey>): s
     for (const [child, left] of children(node, rest)) visit(child, left, depth + 1);
   };
   visit(schema as AnySchema, path, 0);
-  return [...out];
+  return reached ? out : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Unknown keys anywhere in a (partial) raw config `value`, checked against `schema` before any
+ * merging, so the message can name the file, flag or grid axis the key came from. `prefix` is
+ * where `value` sits in the whole config (e.g. a grid axis path).
+ */
+export function unknownKeyLines(
+  schema: unknown,
+  value: unknown,
+  prefix: ReadonlyArray<PropertyKey> = [],
+): string[] {
+  const lines: string[] = [];
+  const walk = (node: unknown, path: PropertyKey[]) => {
+    if (!isPlainObject(node)) return;
+    const valid = objectKeysAt(schema, path);
+    if (!valid) return;
+    for (const [key, child] of Object.entries(node)) {
+      if (!valid.has(key)) lines.push(unknownKeyMessage(path, key, [...valid]));
+      else walk(child, [...path, key]);
+    }
+  };
+  walk(value, [...prefix]);
+  return lines;
 }
 
 /** A dotted path (`stages.restoration.lr`), with `prefix` (e.g. a grid axis) in front. */
