@@ -4,8 +4,14 @@ import yargs from 'yargs';
 import { commands } from './commands/index.js';
 import { reportFailure } from './failure.js';
 
+/** A command line yargs rejected (unknown flag, missing or invalid value); its message on one line. */
+class ParseError extends Error {
+  constructor(message: string) {
+    super(message.replace(/\s*\n\s*/g, ' ').trim());
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
-  let failure: number | undefined;
   const parser = yargs(args)
     .scriptName('ugp')
     .usage(
@@ -32,14 +38,17 @@ export async function main(args: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, err) => {
-      if (err) throw err;
-      console.error(`error: ${message}\n(see ugp --help)`);
-      failure = 1;
+      // Throwing stops yargs here: a parse error must not run the command.
+      throw err ?? new ParseError(message);
     });
   try {
     await parser.parseAsync();
   } catch (err) {
+    if (err instanceof ParseError) {
+      console.error(`error: ${err.message} (see ugp --help)`);
+      return 1;
+    }
     return reportFailure(err, args.includes('--verbose'));
   }
-  return failure ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
