@@ -1,11 +1,21 @@
 export { trainCell } from './cell.js';
+export { preflightGrid, type ResolvedCell, resolveGridCells } from './experiment/grid-cells.js';
 export {
+  checkOverrideKeys,
   deepMerge,
+  type LoadExperimentOptions,
   loadExperiment,
   parseOverrides,
   readExperimentChain,
   validateExperiment,
 } from './experiment/load.js';
+export {
+  checkNamedFiles,
+  checkPerceptualWeights,
+  missingPerceptualWeights,
+  preflightExperiment,
+  requiredPerceptualWeights,
+} from './experiment/preflight.js';
 export * from './experiment/schema.js';
 export * from './grid/index.js';
 export { neededPriors, priorKey, readStateDictFile } from './priors.js';

@@ -6,10 +6,9 @@ import { createLpips, createPatchContextualLoss } from '@ugpnet/losses';
 import { type ArchConfig, resolveArch } from '@ugpnet/models';
 import type { TrackingStore } from '@ugpnet/store';
 import { activeBackend, Rng, UserError } from '@ugpnet/tensor';
-import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
-import { neededPriors, type PriorKind, readStateDictFile, resolvePriors } from './priors.js';
+import { frozenStageWeights, neededPriors, type PriorKind, resolvePriors } from './priors.js';
 import type { StageContext, StateDict } from './stages/context.js';
 import {
   adoptStage,
@@ -52,8 +51,13 @@ export function checkArch(experiment: Experiment): ArchConfig {
 }
 
 function perceptualNets(experiment: Experiment): StageContext['perceptual'] {
-  const { weights_dir, proxy_width_divisor } = experiment.perceptual;
-  const options = { weightsDir: weights_dir, proxyWidthDivisor: proxy_width_divisor };
+  const { weights_dir, proxy_width_divisor, allow_proxy } = experiment.perceptual;
+  // Paper recipes never fall back to the random-weight proxy VGG (preflight.ts says it up front).
+  const options = {
+    weightsDir: weights_dir,
+    proxyWidthDivisor: proxy_width_divisor,
+    requirePretrained: !allow_proxy,
+  };
   const fusion = experiment.stages.fusion;
   const needsContextual = experiment.stages_to_run.includes('fusion') && fusion.contextual_weight > 0;
   return {
@@ -70,21 +74,16 @@ function perceptualNets(experiment: Experiment): StageContext['perceptual'] {
   };
 }
 
-/** The best checkpoint of an earlier stage of this run, or the file the experiment names. */
-async function frozenWeights(
+/** What a stage freezes from an earlier one (priors.ts: restoration's best, synthesis's final, or files). */
+function frozenWeights(
   store: TrackingStore,
   runId: string,
   stage: 'restoration' | 'synthesis',
   experiment: Experiment,
+  priors: StageContext['priors'],
 ): Promise<StateDict | undefined> {
-  const best = store.bestCheckpoint(runId, stage) ?? store.latestCheckpoint(runId, stage);
-  if (best && store.getTags(runId)[stageTag(stage)] === FINISHED) {
-    const { tensors } = readCheckpointFile(store.resolvePath(best.path));
-    return sectionOf(tensors, '');
-  }
-  const file =
-    stage === 'restoration' ? experiment.init.restoration_checkpoint : experiment.init.synthesis_checkpoint;
-  return file ? readStateDictFile(file) : undefined;
+  const trainedHere = store.getTags(runId)[stageTag(stage)] === FINISHED;
+  return frozenStageWeights(store, runId, stage, experiment, { trainedHere, priors });
 }
 
 interface StageJob {
@@ -238,8 +237,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
         ...contextFor(experiment, arch, stage, perceptual),
         priors,
         frozen: {
-          restoration: await frozenWeights(store, runId, 'restoration', experiment),
-          synthesis: await frozenWeights(store, runId, 'synthesis', experiment),
+          restoration: await frozenWeights(store, runId, 'restoration', experiment, priors),
+          synthesis: await frozenWeights(store, runId, 'synthesis', experiment, priors),
         },
       };
       options.log?.(`run ${runId.slice(0, 8)}: stage ${stage}`);

@@ -2,9 +2,8 @@
 // overrides and validates the result. Errors name the file and the field.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
+import { formatConfigError, UserError, unknownKeyLines } from '@ugpnet/core';
 import YAML from 'yaml';
-import type { z } from 'zod';
 import { type Experiment, experimentSchema } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -48,6 +47,9 @@ export function readExperimentChain(path: string, seen: string[] = []): Json {
     );
   }
   const own = parseFile(absolute);
+  // Each file's own keys are checked here, so a typo is reported against the file that has it.
+  const unknown = unknownKeyLines(experimentSchema, own);
+  if (unknown.length) throw new UserError(`experiment file ${path}: ${unknown.join('; ')}`);
   const parent = own.extends;
   if (parent === undefined) return own;
   if (typeof parent !== 'string')
@@ -77,23 +79,36 @@ export function parseOverrides(assignments: string[]): Json {
   return out;
 }
 
-export function formatIssues(source: string, error: z.ZodError): string {
-  const lines = error.issues.map((issue) => {
-    const field = issue.path.length ? issue.path.join('.') : '(top level)';
-    return `${field}: ${issue.message}`;
-  });
-  return `${source}: invalid experiment — ${lines.join('; ')}`;
+/** Throws a UserError naming `source` (e.g. `--set`, `grid file g.yaml, axis a.b`) for unknown keys in a partial override. */
+export function checkOverrideKeys(overrides: Json, source: string): void {
+  const unknown = unknownKeyLines(experimentSchema, overrides);
+  if (unknown.length) throw new UserError(`${source}: ${unknown.join('; ')}`);
 }
 
 export function validateExperiment(raw: unknown, source: string): Experiment {
   const result = experimentSchema.safeParse(raw);
-  if (!result.success) throw new UserError(formatIssues(source, result.error));
+  if (!result.success) throw new UserError(formatConfigError(source, experimentSchema, result.error));
   return result.data;
 }
 
-/** Loads, merges, overrides and validates an experiment file. */
-export function loadExperiment(path: string, overrides: Json = {}): Experiment {
-  const merged = deepMerge(readExperimentChain(path), overrides);
+export interface LoadExperimentOptions {
+  /** Where the overrides came from, for messages (default `--set`). */
+  overridesSource?: string;
+}
+
+/**
+ * Loads, merges, overrides and validates an experiment file. Every key is checked at every
+ * depth: an unknown one is a UserError naming the file or the override it came from, its full
+ * path and the closest valid key.
+ */
+export function loadExperiment(
+  path: string,
+  overrides: Json = {},
+  options: LoadExperimentOptions = {},
+): Experiment {
+  const chain = readExperimentChain(path);
+  checkOverrideKeys(overrides, options.overridesSource ?? '--set');
+  const merged = deepMerge(chain, overrides);
   delete merged.extends;
   return validateExperiment(merged, path);
 }

@@ -10,20 +10,20 @@ export const UGPNET_STAGES = ['restoration', 'synthesis', 'fusion'] as const sat
 const positiveInt = z.number().int().positive();
 const betas = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]);
 
-const noiseDegradation = z.object({
+const noiseDegradation = z.strictObject({
   type: z.literal('noise'),
   /** Poisson scale k: y = Poisson(k·x)/k + N(0, σ²). */
   k: z.number().positive().default(30),
   sigma: z.number().min(0).default(0.3),
   quantise: z.boolean().default(true),
 });
-const blurDegradation = z.object({
+const blurDegradation = z.strictObject({
   type: z.literal('blur'),
   bank_size: positiveInt.default(2000),
   kernel_size: positiveInt.default(51),
   bank_seed: z.number().int().default(0),
 });
-const srDegradation = z.object({
+const srDegradation = z.strictObject({
   type: z.literal('sr8'),
   scale: positiveInt.default(8),
 });
@@ -33,7 +33,7 @@ export const degradationSchema = z.discriminatedUnion('type', [
   srDegradation,
 ]);
 
-export const dataSchema = z.object({
+export const dataSchema = z.strictObject({
   /** `portraits` / `churches` (procedural, embedded) or a path to an image folder / LSUN LMDB. */
   dataset: z.string().min(1).default('portraits'),
   size: positiveInt.default(512),
@@ -49,17 +49,17 @@ export const dataSchema = z.object({
   workers: z.number().int().min(0).default(1),
 });
 
-export const initSchema = z.object({
+export const initSchema = z.strictObject({
   /** Ablation axis: start R from pretrained weights or from random init (supplement S.5). */
   regression: z.enum(['pretrained', 'random']).default('pretrained'),
   generator: z.enum(['pretrained', 'random']).default('pretrained'),
-  /** Where pretrained weights come from; absent ⇒ the pretrain-* stages make them. */
-  regression_weights: z.string().optional(),
-  generator_weights: z.string().optional(),
-  discriminator_weights: z.string().optional(),
+  /** Where pretrained weights come from; absent or null ⇒ the pretrain-* stages make them. */
+  regression_weights: z.string().nullable().optional(),
+  generator_weights: z.string().nullable().optional(),
+  discriminator_weights: z.string().nullable().optional(),
   /** Frozen earlier stages when this run does not train them: a checkpoint of ours or an official .pth. */
-  restoration_checkpoint: z.string().optional(),
-  synthesis_checkpoint: z.string().optional(),
+  restoration_checkpoint: z.string().nullable().optional(),
+  synthesis_checkpoint: z.string().nullable().optional(),
   /** Seed of the pretrain-* runs that make missing priors (shared by every cell of a grid). */
   prior_seed: z.number().int().default(777),
 });
@@ -72,7 +72,7 @@ const stageCommon = {
   betas,
 };
 
-export const restorationStageSchema = z.object({
+export const restorationStageSchema = z.strictObject({
   ...stageCommon,
   iterations: positiveInt.default(20000),
   lr: z.number().positive().default(1e-4),
@@ -85,7 +85,7 @@ export const restorationStageSchema = z.object({
   loss: z.enum(['psnr', 'l1']).default('psnr'),
 });
 
-export const synthesisStageSchema = z.object({
+export const synthesisStageSchema = z.strictObject({
   ...stageCommon,
   iterations: positiveInt.default(40000),
   lr_g: z.number().positive().default(1e-4),
@@ -97,6 +97,8 @@ export const synthesisStageSchema = z.object({
   r1_gamma: z.number().min(0).default(10),
   /** LPIPS inputs are bicubic-resized to this size (reference: 256); null keeps the image size. */
   lpips_size: positiveInt.nullable().default(256),
+  /** Fresh noise every step instead of the generator's stored buffers (official --randomize_noise, off). */
+  randomize_noise: z.boolean().default(false),
   augment: z
     .object({
       enabled: z.boolean().default(true),
@@ -108,8 +110,10 @@ export const synthesisStageSchema = z.object({
     .default({ enabled: true, scale: [7 / 8, 9 / 8], translate: [128 / 512, 50 / 512], rotate_degrees: 5 }),
 });
 
-export const fusionStageSchema = z.object({
+export const fusionStageSchema = z.strictObject({
   ...stageCommon,
+  /** Which synthesis checkpoint is frozen here: the final one (official: synmodule_40000.pth) or the best by validation. */
+  synthesis_checkpoint: z.enum(['final', 'best']).default('final'),
   iterations: positiveInt.default(40000),
   lr: z.number().positive().default(1e-3),
   lr_decay_steps: z.array(positiveInt).default([8000]),
@@ -128,14 +132,14 @@ export const fusionStageSchema = z.object({
     .default({ patch_size: 128, layer: 'relu3_4', band_width: 0.5, variant: 'reference' }),
 });
 
-export const pretrainRegressionStageSchema = z.object({
+export const pretrainRegressionStageSchema = z.strictObject({
   ...stageCommon,
   iterations: positiveInt.default(20000),
   lr: z.number().positive().default(1e-3),
   loss: z.enum(['psnr', 'l1']).default('psnr'),
 });
 
-export const pretrainGanStageSchema = z.object({
+export const pretrainGanStageSchema = z.strictObject({
   ...stageCommon,
   iterations: positiveInt.default(20000),
   lr_g: z.number().positive().default(2e-3),
@@ -147,7 +151,7 @@ export const pretrainGanStageSchema = z.object({
   betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0, 0.99]),
 });
 
-export const stagesSchema = z.object({
+export const stagesSchema = z.strictObject({
   'pretrain-regression': pretrainRegressionStageSchema.default(pretrainRegressionStageSchema.parse({})),
   'pretrain-gan': pretrainGanStageSchema.default(pretrainGanStageSchema.parse({})),
   restoration: restorationStageSchema.default(restorationStageSchema.parse({})),
@@ -155,7 +159,7 @@ export const stagesSchema = z.object({
   fusion: fusionStageSchema.default(fusionStageSchema.parse({})),
 });
 
-export const validationSchema = z.object({
+export const validationSchema = z.strictObject({
   /** Metric that picks the best checkpoint per stage, and whether higher is better. */
   metric: z.string().default('psnr'),
   mode: z.enum(['max', 'min']).default('max'),
@@ -163,31 +167,34 @@ export const validationSchema = z.object({
   samples: z.number().int().min(0).default(4),
 });
 
-export const perceptualSchema = z.object({
+export const perceptualSchema = z.strictObject({
   /** Directory with pretrained LPIPS/VGG weights (`ugp weights fetch`); absent ⇒ the default cache. */
   weights_dir: z.string().optional(),
-  /** Without pretrained files a fixed-seed random VGG stands in (lpips_proxy); this divides its widths. */
+  /**
+   * Train with a fixed-seed random VGG (metrics say lpips_proxy) when the pretrained LPIPS/VGG
+   * files are not cached. Off: a run refuses to start without them (paper recipes).
+   */
+  allow_proxy: z.boolean().default(false),
+  /** Widths of the proxy VGG are divided by this (faster on CPU). */
   proxy_width_divisor: positiveInt.default(1),
 });
 
-export const experimentSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    /** Another experiment file (relative to this one) whose values this one overrides. */
-    extends: z.string().optional(),
-    seed: z.number().int().default(777),
-    /** Architecture preset name (see `ugp models summary`) or a path to an architecture JSON. */
-    arch: z.string().default('paper-faces-512'),
-    /** Which stages to run, in order. */
-    stages_to_run: z.array(z.enum(STAGES)).default([...UGPNET_STAGES]),
-    data: dataSchema.default(dataSchema.parse({})),
-    init: initSchema.default(initSchema.parse({})),
-    stages: stagesSchema.default(stagesSchema.parse({})),
-    validation: validationSchema.default(validationSchema.parse({})),
-    perceptual: perceptualSchema.default(perceptualSchema.parse({})),
-  })
-  .strict();
+export const experimentSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Another experiment file (relative to this one) whose values this one overrides. */
+  extends: z.string().optional(),
+  seed: z.number().int().default(777),
+  /** Architecture preset name (see `ugp models summary`) or a path to an architecture JSON. */
+  arch: z.string().default('paper-faces-512'),
+  /** Which stages to run, in order. */
+  stages_to_run: z.array(z.enum(STAGES)).default([...UGPNET_STAGES]),
+  data: dataSchema.default(dataSchema.parse({})),
+  init: initSchema.default(initSchema.parse({})),
+  stages: stagesSchema.default(stagesSchema.parse({})),
+  validation: validationSchema.default(validationSchema.parse({})),
+  perceptual: perceptualSchema.default(perceptualSchema.parse({})),
+});
 
 export type Experiment = z.infer<typeof experimentSchema>;
 export type DataConfig = Experiment['data'];

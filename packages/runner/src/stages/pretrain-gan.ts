@@ -3,11 +3,12 @@
 // and an exponential moving average of G (the `params_ema` weights users load as the prior).
 // D sees images in [0,1], the convention UGPNet's synthesis stage feeds it.
 import * as tf from '@tensorflow/tfjs-core';
-import { lazyR1Loss, logisticDLoss, nonSaturatingGLoss, r1Penalty } from '@ugpnet/losses';
+import { nonSaturatingGLoss } from '@ugpnet/losses';
 import { StyleGan2Discriminator, StyleGan2Generator } from '@ugpnet/models';
 import { Adam, type Rng } from '@ugpnet/tensor';
 import type { PretrainGanStageConfig } from '../experiment/schema.js';
 import type { StageContext } from './context.js';
+import { discriminatorStep } from './discriminator-step.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
 import { namedTrainable, stepWithGrads } from './step.js';
 
@@ -56,28 +57,32 @@ export class PretrainGanTrainer implements StageTrainer {
     });
   }
 
+  /** D first (one step, R1 on batch_idx % r1_every == 0), then G against the updated D, then the EMA. */
   trainStep(batch: StageBatch, iteration: number): Record<string, number> {
     const c = this.config;
     const n = batch.gt.shape[0];
     const rng = this.rng.fork(iteration);
     const fake = this.sample(this.generator, n, rng, true);
-    const dLoss = stepWithGrads(this.adamD, () =>
-      logisticDLoss(this.discriminator.apply(fake), this.discriminator.apply(batch.gt)),
-    );
-    fake.dispose();
-    const out: Record<string, number> = { d: dLoss };
-    if (c.r1_every > 0 && iteration % c.r1_every === 0) {
-      out.r1 = stepWithGrads(this.adamD, () => {
-        const { penalty, realPred } = r1Penalty((x) => this.discriminator.apply(x), batch.gt);
-        realPred.dispose();
-        return lazyR1Loss(penalty, { weight: c.r1_gamma, every: c.r1_every });
-      });
+    let dLosses: Record<string, number>;
+    try {
+      dLosses = {
+        ...discriminatorStep({
+          discriminator: this.discriminator,
+          adam: this.adamD,
+          fake,
+          real: batch.gt,
+          batchIdx: iteration - 1,
+          r1: { every: c.r1_every, gamma: c.r1_gamma },
+        }),
+      };
+    } finally {
+      fake.dispose();
     }
-    out.g = stepWithGrads(this.adamG, () =>
+    const adv = stepWithGrads(this.adamG, () =>
       nonSaturatingGLoss(this.discriminator.apply(this.sample(this.generator, n, rng, true))),
     );
     this.updateEma();
-    return out;
+    return { ...dLosses, adv_loss: adv };
   }
 
   private updateEma(): void {

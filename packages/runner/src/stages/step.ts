@@ -23,3 +23,23 @@ export function stepWithGrads(adam: Adam | Adam[], loss: () => tf.Scalar): numbe
   tf.dispose([value, ...Object.values(grads)]);
   return out;
 }
+
+/**
+ * Runs `fn` as if no gradient were being recorded, even inside tf.variableGrads: the synthesis
+ * step updates D between computing x_syn and the generator loss (train_synmodule.py's order),
+ * and neither D's step nor its saved activations belong on the generator's tape. tfjs nests
+ * tapes by depth and frees them only at depth 0, so the outer tape is set aside and restored.
+ */
+export function outsideTape<T>(fn: () => T): T {
+  const state = tf.engine().state;
+  const { activeTape, gradientDepth } = state;
+  if (gradientDepth === 0) return fn();
+  state.gradientDepth = 0;
+  state.activeTape = [];
+  try {
+    return fn();
+  } finally {
+    state.activeTape = activeTape;
+    state.gradientDepth = gradientDepth;
+  }
+}

@@ -1,13 +1,15 @@
 // Stage 2 (train_synmodule.py): restoration frozen; the F-encoder E and W-module start random,
 // the generator G and discriminator D start pretrained (or random, for the ablation).
 // G: 1·L1 + 10·LPIPS + 0.3·softplus(−D(I_G)); D: logistic loss with lazy R1 every 10 steps.
+// Noise: the generator's stored buffers unless `randomize_noise` (off in the official scripts).
 import * as tf from '@tensorflow/tfjs-core';
-import { l1Loss, lazyR1Loss, logisticDLoss, lpipsLoss, nonSaturatingGLoss, r1Penalty } from '@ugpnet/losses';
+import { l1Loss, lpipsLoss, nonSaturatingGLoss } from '@ugpnet/losses';
 import { type RestorationModule, StyleGan2Discriminator, SynthesisModule, setTraining } from '@ugpnet/models';
 import { Adam, type Rng } from '@ugpnet/tensor';
 import type { SynthesisStageConfig } from '../experiment/schema.js';
 import { requireFrozen, type StageContext } from './context.js';
 import { createRestorationModule } from './restoration.js';
+import { discriminatorStep } from './discriminator-step.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
 import { namedTrainable, stepWithGrads } from './step.js';
 
@@ -73,49 +75,57 @@ export class SynthesisTrainer implements StageTrainer {
     this.optimizers = { generator: this.adamG, discriminator: this.adamD };
   }
 
+  /**
+   * One iteration of train_synmodule.py: x_syn once (train mode); the D step on x_syn and the
+   * real batch (with R1 on batch_idx % r1_every == 0), one Adam step of D; then the G side
+   * (1·L1 + 10·LPIPS + 0.3·adversarial) against the already-updated D on the same x_syn.
+   * `iteration` is the loop's 1-based count; the official batch_idx is iteration − 1.
+   */
   trainStep(batch: StageBatch, iteration: number): Record<string, number> {
     const c = this.config;
+    const batchIdx = iteration - 1;
     let [xReg, gt] = [tf.tidy(() => this.resmodule.restore(batch.lq).image), batch.gt];
     if (this.augment && c.augment.enabled) {
-      const [a, b] = this.augment(xReg, gt, iteration);
+      const [a, b] = this.augment(xReg, gt, batchIdx);
       xReg.dispose();
       [xReg, gt] = [a, b];
     }
     const noiseRng = this.rng.fork(iteration);
     setTraining(this.synmodule, true);
-    this.synmodule.randomizeNoise = true;
+    this.synmodule.randomizeNoise = c.randomize_noise;
     const parts: Record<string, number> = {};
-    let fake: tf.Tensor4D | undefined;
-    const gLoss = stepWithGrads(this.adamG, () => {
-      const { image } = this.synmodule.apply(xReg, noiseRng);
-      fake = tf.keep(image);
-      const l1 = tf.mul(l1Loss(image, gt), c.l1_weight);
-      const lp = tf.mul(
-        lpipsLoss(this.context.perceptual.lpips, image, gt, { size: c.lpips_size }),
-        c.lpips_weight,
-      );
-      const adv = tf.mul(nonSaturatingGLoss(this.discriminator.apply(image)), c.adv_weight);
-      parts.l1 = l1.dataSync()[0]!;
-      parts.lpips = lp.dataSync()[0]!;
-      parts.adv_g = adv.dataSync()[0]!;
-      return tf.addN([l1, lp, adv]) as tf.Scalar;
-    });
-    setTraining(this.synmodule, false);
-    const fakeImages = fake!;
-    const dLoss = stepWithGrads(this.adamD, () =>
-      logisticDLoss(this.discriminator.apply(fakeImages), this.discriminator.apply(gt)),
-    );
-    fakeImages.dispose();
-    if (c.r1_every > 0 && iteration % c.r1_every === 0) {
-      parts.r1 = stepWithGrads(this.adamD, () => {
-        const { penalty, realPred } = r1Penalty((x) => this.discriminator.apply(x), gt);
-        realPred.dispose();
-        return lazyR1Loss(penalty, { weight: c.r1_gamma, every: c.r1_every });
+    try {
+      parts.total_loss = stepWithGrads(this.adamG, () => {
+        const { image: xSyn } = this.synmodule.apply(xReg, noiseRng);
+        Object.assign(
+          parts,
+          discriminatorStep({
+            discriminator: this.discriminator,
+            adam: this.adamD,
+            fake: xSyn,
+            real: gt,
+            batchIdx,
+            r1: { every: c.r1_every, gamma: c.r1_gamma },
+          }),
+        );
+        const l1 = l1Loss(xSyn, gt);
+        const lp = lpipsLoss(this.context.perceptual.lpips, xSyn, gt, { size: c.lpips_size });
+        const adv = nonSaturatingGLoss(this.discriminator.apply(xSyn));
+        parts.pixelwise_loss = l1.dataSync()[0]!;
+        parts.lpips_loss = lp.dataSync()[0]!;
+        parts.adv_loss = adv.dataSync()[0]!;
+        return tf.addN([
+          tf.mul(l1, c.l1_weight),
+          tf.mul(lp, c.lpips_weight),
+          tf.mul(adv, c.adv_weight),
+        ]) as tf.Scalar;
       });
+    } finally {
+      setTraining(this.synmodule, false);
+      xReg.dispose();
+      if (gt !== batch.gt) gt.dispose();
     }
-    xReg.dispose();
-    if (gt !== batch.gt) gt.dispose();
-    return { g: gLoss, d: dLoss, ...parts };
+    return parts;
   }
 
   infer(lq: tf.Tensor4D): StageOutputs {
