@@ -12,3 +12,19 @@ export { readNpy, writeNpy, decodeNpy, encodeNpy, checkShape, type ReadNpyOption
 export { nchwToNhwc, nhwcToNchw } from './io/image-layout.js';
 export * from './io/pth.js';
 export * from './io/safetensors.js';
+export {
+  kernelCoverage,
+  TENSORFLOW_FALLBACK_KERNELS,
+  tfjsNodeKernels,
+  trainingKernels,
+  type KernelCoverage,
+} from './doctor/kernel-coverage.js';
+export {
+  type DoctorOptions,
+  type DoctorReport,
+  diagnoseGpuPath,
+  type Finding,
+  formatDoctor,
+  formatFinding,
+  runDoctor,
+} from './doctor/report.js';
