@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { readSafetensors } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -128,5 +129,46 @@ describe.runIf(hasGolden)('ugp weights import', () => {
       join(dir, 'z'),
     ]);
     expect(missing.errors).toMatch(/--fusmodule .*nope\.pth: file does not exist/);
+  });
+});
+
+/** A torch.save-style zip (stored entries) of `pickle` as archive/data.pkl, written by hand. */
+function storedTorchZip(path: string, pickle: Uint8Array): string {
+  const u16 = (n: number) => [n & 0xff, (n >>> 8) & 0xff];
+  const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+  const name = Buffer.from('archive/data.pkl');
+  const sizes = [...u32(crc32(pickle)), ...u32(pickle.length), ...u32(pickle.length)];
+  const fields = [
+    ...u16(20),
+    ...u16(0),
+    ...u16(0),
+    ...u16(0),
+    ...u16(0x21),
+    ...sizes,
+    ...u16(name.length),
+    0,
+    0,
+  ];
+  const local = Buffer.from([0x50, 0x4b, 3, 4, ...fields]);
+  const central = Buffer.from([0x50, 0x4b, 1, 2, ...u16(20), ...fields, ...new Array(10).fill(0), ...u32(0)]);
+  const start = local.length + name.length + pickle.length;
+  const cdSize = central.length + name.length;
+  const end = Buffer.from([0x50, 0x4b, 5, 6, 0, 0, 0, 0, 1, 0, 1, 0, ...u32(cdSize), ...u32(start), 0, 0]);
+  writeFileSync(path, Buffer.concat([local, name, pickle, central, name, end]));
+  return path;
+}
+
+describe('ugp weights import on hostile .pth files (issue 13 §4)', () => {
+  it('refuses a dict that contains itself in one line (exit 1, no stack overflow) and writes nothing', async () => {
+    // {'a': <itself>} through the pickle memo: EMPTY_DICT BINPUT 0 'a' BINGET 0 SETITEM STOP
+    const pickle = Uint8Array.from([0x80, 2, 0x7d, 0x71, 0, 0x8c, 1, 0x61, 0x68, 0, 0x73, 0x2e]);
+    const file = storedTorchZip(join(dir, 'selfref.pth'), pickle);
+    const out = join(dir, 'selfref-out');
+    const r = await runUgp(['weights', 'import', '--arch', 'tiny-32', '--regression', file, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.errorLines.filter((l) => !l.startsWith('[ugp]'))).toEqual([
+      `error: ${file}: refused to load: the dict at 'a' appears a second time (it contains itself or is shared), which a state dict never does`,
+    ]);
+    expect(existsSync(out)).toBe(false);
   });
 });
