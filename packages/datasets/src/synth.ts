@@ -3,8 +3,8 @@
 // contact sheet (gt | lq per row) a person can look at.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import sharp, { type OverlayOptions } from 'sharp';
+import { UserError } from '@ugpnet/core';
 import type { BadFile } from './bad-files.js';
 import { encodePng } from './decode.js';
 import type { DegradationSpec } from './degradations/index.js';

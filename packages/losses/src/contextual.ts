@@ -6,7 +6,7 @@
 // patch loss took 1.25 GB for one 256 px image (4 patches); one 512 px image (16 patches)
 // exceeds wasm's 4 GB heap — a reference fusion batch (8 × 512²) needs a GPU backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import { imagenetNormalize, type Vgg } from './vgg.js';
 
 /**

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { downloadFile } from './download.js';
 
 // A small deterministic "weights file" served from 127.0.0.1 with Range support; `/drop`

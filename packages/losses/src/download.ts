@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 
 export interface DownloadOptions {
   url: string;

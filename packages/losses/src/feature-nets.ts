@@ -1,6 +1,7 @@
 // Builds the perceptual losses from the weight cache: real pretrained nets when their files
 // are there, else the fixed-seed proxies — and says which, through `kind`.
-import { Rng, type TorchTensor, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Rng, type TorchTensor } from '@ugpnet/tensor';
 import { type ContextualOptions, PatchContextualLoss, type PatchContextualOptions } from './contextual.js';
 import { Lpips, LpipsHeads, LPIPS_TAPS } from './lpips.js';
 import { proxyLpipsHeads, proxyVgg } from './proxy.js';

@@ -4,7 +4,8 @@
 // spatial mean → sum over layers. Plus UGPNet's loss/Lpips.py wrapper ([0,1] → [-1,1],
 // bicubic resize to 256×256, batch mean). Inputs are NHWC.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, type Rng, type TorchTensor, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Module, type Rng, type TorchTensor } from '@ugpnet/tensor';
 import { resizeBicubic } from './resize-bicubic.js';
 import { freeze, type Vgg } from './vgg.js';
 

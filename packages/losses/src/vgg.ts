@@ -2,7 +2,8 @@
 // (`features.N.weight`, `features.N.bias`). Channel widths come from the weights, so the
 // narrowed golden trunks (widths ÷ 8) load as well as the ImageNet ones. Inputs are NHWC.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, Rng, type TorchTensor, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Module, Rng, type TorchTensor } from '@ugpnet/tensor';
 
 export type VggKind = 'vgg16' | 'vgg19';
 

@@ -4,14 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  pthStateDict,
-  readPth,
-  readSafetensors,
-  type TorchTensor,
-  UserError,
-  writeSafetensors,
-} from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { pthStateDict, readPth, readSafetensors, type TorchTensor, writeSafetensors } from '@ugpnet/tensor';
 import { downloadFile } from './download.js';
 import { LpipsHeads } from './lpips.js';
 import { vggFeatureStateDict, type VggKind, vggLayers } from './vgg.js';

@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
 import { createLpips } from '@ugpnet/losses';
-import { initBackend, UserError } from '@ugpnet/tensor';
+import { initBackend } from '@ugpnet/tensor';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateFolders } from './evaluate-folders.js';

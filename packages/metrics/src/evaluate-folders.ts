@@ -3,8 +3,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, parse } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '@ugpnet/core';
 import type { Lpips } from '@ugpnet/losses';
-import { type BenchRow, UserError } from '@ugpnet/tensor';
+import type { BenchRow } from '@ugpnet/tensor';
 import { type Image8, images8ToTensor } from './image.js';
 import { psnr, psnrY } from './psnr.js';
 import { IMAGE_EXTENSIONS, readImage8 } from './read-image.js';

@@ -1,5 +1,5 @@
 // Decodes image files into 8-bit RGB with sharp (imported lazily: it is a native module).
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import type { Image8 } from './image.js';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff'];

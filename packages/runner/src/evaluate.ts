@@ -1,9 +1,10 @@
 // Scores a finished run on a held-out test set with its best checkpoint of each stage:
 // PSNR / SSIM / LPIPS (or lpips_proxy) of I_R, I_G and I_F, logged as stage `test`.
 import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
 import { createLpips } from '@ugpnet/losses';
 import type { TrackingStore } from '@ugpnet/store';
-import { Rng, UserError } from '@ugpnet/tensor';
+import { Rng } from '@ugpnet/tensor';
 import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
 import { saveTestImages } from './comparison-images.js';
 import { createTestBatches } from './data.js';

@@ -1,6 +1,7 @@
 // A trained run as a UGPNet checkpoint folder (ugpnet.safetensors + arch.json, the layout of
 // `ugp weights import`), so `ugp restore` can run it: each UGPNet stage's best checkpoint (or its
 // latest, when none was scored), weights only, checked against the run's architecture.
+import { UserError } from '@ugpnet/core';
 import {
   resolveArch,
   type UgpNetPart,
@@ -9,7 +10,6 @@ import {
   writeUgpNetCheckpoint,
 } from '@ugpnet/models';
 import type { TrackingStore } from '@ugpnet/store';
-import { UserError } from '@ugpnet/tensor';
 import { readCheckpointFile } from './checkpoint/stage-checkpoint.js';
 import { UGPNET_STAGES } from './experiment/schema.js';
 import { experimentOfRun } from './session.js';

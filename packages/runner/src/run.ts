@@ -2,10 +2,11 @@
 // loaded), then restoration → synthesis → fusion, each starting from the best checkpoint
 // of the stage before it, each resumable, each recorded in the store.
 import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
 import { createLpips, createPatchContextualLoss } from '@ugpnet/losses';
 import { type ArchConfig, resolveArch } from '@ugpnet/models';
 import type { TrackingStore } from '@ugpnet/store';
-import { activeBackend, Rng, UserError } from '@ugpnet/tensor';
+import { activeBackend, Rng } from '@ugpnet/tensor';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
 import { frozenStageWeights, neededPriors, type PriorKind, resolvePriors } from './priors.js';

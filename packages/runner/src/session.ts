@@ -3,8 +3,8 @@
 // re-running the same `ugp train` finds the unfinished run of the same config and resumes it.
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { canonicalJson, type Run, sha256, type TrackingStore } from '@ugpnet/store';
-import { UserError } from '@ugpnet/tensor';
+import { canonicalJson, sha256, UserError } from '@ugpnet/core';
+import type { Run, TrackingStore } from '@ugpnet/store';
 import { type Experiment, experimentSchema } from './experiment/schema.js';
 
 const CONFIG_HASH_TAG = 'config_hash';

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { canonicalJson, sha256, type TrackingStore } from '@ugpnet/store';
+import { canonicalJson, sha256 } from '@ugpnet/core';
+import type { TrackingStore } from '@ugpnet/store';
 import type { Experiment } from './experiment/schema.js';
 import type { StateDict } from './stages/context.js';
 

@@ -1,11 +1,11 @@
 // Grids: an ablation grid spec and the queue of its cells (one run per cell, run id derived from the
 // cell id). Queueing is idempotent: re-running a grid skips finished cells and requeues unfinished ones.
 import { hostname } from 'node:os';
+import { canonicalJson, sha256 } from '@ugpnet/core';
 import { isStale } from './claims.js';
 import type { Db } from './database.js';
 import { StoreError } from './errors.js';
 import { cellRunId } from './ids.js';
-import { canonicalJson, sha256 } from './json.js';
 import { type RunRow, toRun } from './runs.js';
 import { type Grid, type GridProgress, type Json, RUN_STATUSES, type RunStatus } from './types.js';
 

@@ -1,7 +1,7 @@
 // Run ids are UUIDs. Grid cells get a name-based one (sha256 of grid id + cell id, laid out as a
 // version-8 UUID), so a cell has the same run id in every store and `ugp db merge` can match it.
 import { randomUUID } from 'node:crypto';
-import { sha256 } from './json.js';
+import { sha256 } from '@ugpnet/core';
 
 export function newRunId(): string {
   return randomUUID();

@@ -13,7 +13,6 @@ export { DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
 export { StoreError } from './errors.js';
 export type { QueueCell, QueueOptions, QueueReport, RegisterGridInput } from './grids.js';
 export { cellRunId, newRunId } from './ids.js';
-export { canonicalJson, sha256 } from './json.js';
 export type { MetricQuery } from './metrics.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations/index.js';
 export { type MergeReport, mergeStores } from './merge.js';

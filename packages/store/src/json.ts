@@ -1,5 +1,3 @@
-// Canonical JSON and hashing live in @ugpnet/core.
-export { canonicalJson, sha256 } from '@ugpnet/core';
 import type { Json } from './types.js';
 
 export function parseJson<T = Json>(text: string | null, fallback: T): T {

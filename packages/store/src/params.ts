@@ -1,6 +1,6 @@
 // Params: the run's resolved configuration, flattened to dotted keys (e.g. `fusion.lr`), values as JSON.
+import { canonicalJson } from '@ugpnet/core';
 import type { Db } from './database.js';
-import { canonicalJson } from './json.js';
 import type { Json } from './types.js';
 
 export class ParamStore {

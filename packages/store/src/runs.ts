@@ -2,7 +2,8 @@
 import type { Db } from './database.js';
 import { StoreError } from './errors.js';
 import { newRunId } from './ids.js';
-import { canonicalJson, parseJson } from './json.js';
+import { canonicalJson } from '@ugpnet/core';
+import { parseJson } from './json.js';
 import {
   type CreateRunInput,
   type Json,

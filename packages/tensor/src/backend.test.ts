@@ -2,8 +2,8 @@
 // cannot happen here). initBackend chooses once per process, so the order of these tests matters.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { activeBackend, BackendUnavailableError, initBackend, parseBackendName } from './backend.js';
-import { UserError } from './errors.js';
 
 const savedEnv = process.env.UGP_BACKEND;
 afterEach(() => {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Node build is CommonJS on the same tfjs-core; tfjs-core's own ESM gradient files
 // cannot be loaded by plain Node because their imports lack extensions).
 import '@tensorflow/tfjs';
-import { UserError } from './errors.js';
+import { UserError } from '@ugpnet/core';
 import type { WasmHeapBackend } from './kernels/wasm-heap.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;

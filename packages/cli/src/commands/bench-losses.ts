@@ -51,7 +51,7 @@ export const benchLossesCommand: CommandModule<object, Args> = {
         'rows for comparison across machines',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     const sizes = argv.sizes.split(',').map((s) => Number(s.trim()));
     if (sizes.some((s) => !Number.isInteger(s) || s < 16)) {
       throw new UserError(`--sizes ${argv.sizes}: expected comma-separated integers ≥ 16`);

@@ -59,7 +59,7 @@ export const benchStepCommand: CommandModule<object, Args> = {
         'the demo’s settings (LPIPS at 64 px, narrow stand-in VGG)',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     if (!argv.arch && !argv.experiment) throw new UserError('bench step: give --arch or --experiment');
     for (const flag of ['repeats', 'warmup', 'batch', 'kernels'] as const) {
       const v = argv[flag];

@@ -37,7 +37,7 @@ export const dataSynthCommand: CommandModule<object, Args> = {
         'a CelebA-HQ deblurring test set',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { createProgress } = await import('@ugpnet/tensor');
+    const { createProgress } = await import('@ugpnet/core');
     const { resolveDataset, synthesizePairs } = await import('@ugpnet/datasets');
     const source = resolveDataset(argv.dataset, { size: argv.size, split: argv.split, seed: argv.seed });
     const progress = createProgress({ label: 'synth', total: argv.count, unit: 'pairs' });

@@ -47,7 +47,7 @@ export const evalCommand: CommandModule<object, Args> = {
         'BasicSR-style, JSON rows',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     const { METRIC_NAMES, evaluateFolders, pairFolders } = await import('@ugpnet/metrics');
     const metrics = argv.metrics
       .split(',')

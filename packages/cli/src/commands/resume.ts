@@ -20,7 +20,7 @@ export const resumeCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const { openStore } = await import('@ugpnet/store');
     const { executeRun, experimentOfRun } = await import('@ugpnet/runner');
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     const store = openStore(argv.db);
     try {
       const run = store.findRun(argv.run);

@@ -27,7 +27,7 @@ export const weightsExportCommand: CommandModule<object, Args> = {
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
     const { existsSync } = await import('node:fs');
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     if (!existsSync(argv.db)) throw new UserError(`--db ${argv.db}: store does not exist`);
     await (await import('../backend.js')).useBackend(argv);
     const { openStore } = await import('@ugpnet/store');

@@ -36,7 +36,7 @@ export const weightsFetchCommand: CommandModule<object, Args> = {
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
     const { fetchWeights, defaultWeightsDir, WEIGHT_SOURCES } = await import('@ugpnet/losses');
-    const { createProgress, UserError } = await import('@ugpnet/tensor');
+    const { createProgress, UserError } = await import('@ugpnet/core');
     const dir = argv.cache ?? defaultWeightsDir();
     // LPIPS-VGG runs on torchvision's VGG16, so fetching lpips also fetches vgg16.
     const names =

@@ -66,7 +66,7 @@ export const weightsImportCommand: CommandModule<object, Args> = {
         'pretrained priors only (a partial checkpoint)',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     const files = Object.fromEntries(FILE_FLAGS.filter((f) => argv[f]).map((f) => [f, argv[f]!]));
     if (Object.keys(files).length === 0) {
       throw new UserError(

@@ -1,6 +1,7 @@
 // A degradation maps a ground-truth image to its low-quality observation, drawing all its
 // randomness from the per-sample Rng it is given (so a sample is reproducible from its seed).
-import { type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import type { Rng } from '@ugpnet/tensor';
 import type { RgbImage } from '../image.js';
 
 export interface Degradation {

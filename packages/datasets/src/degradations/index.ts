@@ -1,7 +1,7 @@
 // The degradation registry: short names → builders with typed options (STYLE.md: a registry per kind).
-import { type Rng, UserError } from '@ugpnet/tensor';
+import { Registry, UserError } from '@ugpnet/core';
+import type { Rng } from '@ugpnet/tensor';
 import type { RgbImage } from '../image.js';
-import { Registry } from '../registry.js';
 import type { Degradation } from './degradation.js';
 import { MotionBlur } from './motion-blur.js';
 import { PoissonGaussianNoise } from './noise.js';

@@ -8,7 +8,8 @@
 // as raw float32 under data/kernels/ so workers and later runs load instead of regenerate.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Rng } from '@ugpnet/tensor';
 
 export interface TrajectoryOptions {
   /** Samples along the trajectory (numT); default 2000. */

@@ -1,6 +1,7 @@
 // ×8 super-resolution input (supplement S.7): MATLAB-style antialiased bicubic downsampling
 // (a 512 image gives the 64×64 input RRDBNet×8 takes), clipped and 8-bit quantised by default.
-import { type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import type { Rng } from '@ugpnet/tensor';
 import { clipAndQuantise, type RgbImage } from '../image.js';
 import type { Degradation } from './degradation.js';
 import { imresize } from './imresize.js';

@@ -5,7 +5,7 @@
 // made it.
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import { type BadFile, BadFileLog } from '../bad-files.js';
 import type { DegradationSpec } from '../degradations/index.js';
 import type { SourceSpec } from '../sources/source.js';

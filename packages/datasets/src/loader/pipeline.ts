@@ -1,6 +1,7 @@
 // One sample = source item (gt) → degradation (lq), a pure function of (spec, position).
 // This file has no tfjs dependency: it runs in the loader's worker threads.
-import { Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Rng } from '@ugpnet/tensor';
 import { type BadFile, BadImageError } from '../bad-files.js';
 import { createDegradation, type Degradation, type DegradationSpec } from '../degradations/index.js';
 import type { RgbImage } from '../image.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { BadImageError } from '../bad-files.js';
 import { type FixtureKind, writeFixture } from '../testing/fixtures.js';
 import { openImageFolder } from './image-folder.js';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import { BadImageError } from '../bad-files.js';
 import { decodeImage } from '../decode.js';
 import { listImages } from './files.js';

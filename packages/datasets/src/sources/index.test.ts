@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Registry } from '@ugpnet/core';
 import { createDegradation, degradations } from '../degradations/index.js';
-import { Registry } from '../registry.js';
 import { writeLmdb } from './lmdb-writer.js';
 import { openSource, resolveDataset, sources } from './index.js';
 

@@ -2,8 +2,7 @@
 // kind), and `--dataset <name|path>` resolution.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
-import { Registry } from '../registry.js';
+import { Registry, UserError } from '@ugpnet/core';
 import { openImageFolder } from './image-folder.js';
 import { openLsunLmdb } from './lsun-lmdb.js';
 import { openPairedFolders } from './paired-folders.js';

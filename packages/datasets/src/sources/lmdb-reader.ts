@@ -6,7 +6,7 @@
 // sub-databases or DUPSORT. A writer changing the file while we read is not supported.
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 
 const MDB_MAGIC = 0xbeefc0de;
 const MDB_DATA_VERSION = 1;

@@ -2,7 +2,7 @@
 // Python's lmdb, byte-string keys, encoded images (webp or jpeg) as values. Read-only through
 // lmdb-reader.ts (no lock file is touched); each image is centre-cropped and resized (256 in
 // the paper). Splits follow key order (held-out items at the end).
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import { BadImageError, type BadFile } from '../bad-files.js';
 import { decodeImage } from '../decode.js';
 import { type LmdbEntry, LmdbReader } from './lmdb-reader.js';

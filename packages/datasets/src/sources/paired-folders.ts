@@ -4,8 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import sharp from 'sharp';
+import { UserError } from '@ugpnet/core';
 import { type BadFile, BadImageError } from '../bad-files.js';
 import { decodeImage } from '../decode.js';
 import { listImages } from './files.js';

@@ -1,7 +1,7 @@
 // The embedded default data sets: procedural portraits (for CelebA-HQ) and churches (for
 // LSUN-Church), generated from a seed with nothing to download. Splits are disjoint streams
 // (train, val, test), each item a pure function of (seed, split, index, size).
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import type { RgbImage } from '../image.js';
 import { renderChurch } from './procedural-churches.js';
 import { renderPortrait } from './procedural-portraits.js';

@@ -1,6 +1,6 @@
 // What every data source provides: a fixed, ordered list of items, each loadable as a
 // ground-truth image at the source's size (and, for paired folders, its own lq).
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import type { BadFile } from '../bad-files.js';
 import type { RgbImage } from '../image.js';
 

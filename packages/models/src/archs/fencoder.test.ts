@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { initBackend, Rng } from '@ugpnet/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fencoder, fencoderBlocks } from './fencoder.js';
 import { Wmodule } from './wmodule.js';

@@ -1,7 +1,8 @@
 // UGPNet `models/synmodule.py: Fencoder`: maps the restored image to the generator's F space
 // (the basecode) and hands the W-module its 32×32 activation (`w_input`).
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { ConvBlock } from '../blocks/conv-block.js';
 import { initializeWeights } from '../blocks/initialize-weights.js';
 

@@ -1,7 +1,8 @@
 // models/fusmodule.py FusionNet: merges the generator feature F_G with the restoration
 // feature F_R into the final image I_F = last(body(conv(F_G) + F_R)).
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { initializeWeights } from '../blocks/initialize-weights.js';
 import { Sequential } from '../blocks/sequential.js';
 

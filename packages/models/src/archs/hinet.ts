@@ -2,7 +2,8 @@
 // instance normalisation, a supervised attention module (SAM) between them and cross-stage
 // feature fusion (CSFF). Attribute names are the official ones.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, leakyRelu, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 
 export interface HiNetOptions {
   in_chn?: number;

@@ -2,7 +2,8 @@
 // plus the TLC "local" variant (NAFNetLocal, archs/nafnet_util.py Local_Base) as a transform
 // of a built network. Attribute names are the official ones, so the checkpoint keys map 1:1.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 
 export interface NafNetOptions {
   img_channel?: number;

@@ -1,7 +1,8 @@
 // models/resmodule.py ResidualEncoder (R_se + R_mg in the paper): encodes the degraded input,
 // adds the regression network's feature, merges, and maps to an image.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, leakyRelu, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { ConvBlock } from '../blocks/conv-block.js';
 import { initializeWeights } from '../blocks/initialize-weights.js';
 

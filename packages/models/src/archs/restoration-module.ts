@@ -1,7 +1,8 @@
 // The restoration module (models/resmodule.py ResModule): a regression network R plus the
 // residual encoder, returning (I_R, F_R). The ×8 SR variant uses RRDBNetX8 directly instead.
 import type * as tf from '@tensorflow/tfjs-core';
-import { Module, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Module, type Rng } from '@ugpnet/tensor';
 import { HiNet, type HiNetOptions } from './hinet.js';
 import { createNafNetLocal, NafNet, type NafNetLocalOptions, type NafNetOptions } from './nafnet.js';
 import { ResidualEncoder, type ResidualEncoderOptions } from './residual-encoder.js';

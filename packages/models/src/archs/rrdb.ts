@@ -2,7 +2,8 @@
 // archs/RRDBNet.py. UGPNet uses it directly as the restoration module of its ×8 SR variant:
 // I_R = conv_last(F_R), F_R = lrelu(conv_hr(·)).
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, leakyRelu, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { defaultInitWeights } from '../blocks/initialize-weights.js';
 import type { RestorationModule, RestorationOutput } from './restoration-module.js';
 

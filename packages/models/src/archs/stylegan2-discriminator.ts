@@ -2,7 +2,8 @@
 // ResBlocks with blur-downsampling, a minibatch-stddev channel, final conv and two EqualLinears.
 // Activations are NHWC; weights are stored raw and scaled at run time (equalised learning rate).
 import * as tf from '@tensorflow/tfjs-core';
-import { CONV2D_LAYOUT, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { CONV2D_LAYOUT, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { EqualLinear, FusedLeakyRelu, styleGan2Channels } from './stylegan2-generator.js';
 import './second-order-gradients.js';
 import { UpFirDnSmooth } from './upfirdn.js';

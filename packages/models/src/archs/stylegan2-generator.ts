@@ -4,7 +4,8 @@
 // resolution. Activations are NHWC. Weights are stored raw (equalised learning rate): each layer
 // scales them at run time exactly as the reference does, so optimiser steps match too.
 import * as tf from '@tensorflow/tfjs-core';
-import { LINEAR_LAYOUT, Module, ModuleList, type Rng, type TorchLayout, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { LINEAR_LAYOUT, Module, ModuleList, type Rng, type TorchLayout } from '@ugpnet/tensor';
 import { UpFirDnSmooth, UpFirDnUpsample } from './upfirdn.js';
 
 /** PyTorch [1, O, I, k, k] (modulated conv weight) → ours [1, k, k, I, O]. */

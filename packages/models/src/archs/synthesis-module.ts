@@ -1,7 +1,8 @@
 // UGPNet `models/synmodule.py: SynModule`: F-encoder E and W-module map x_reg to a basecode and a
 // w+ latent; the StyleGAN2 generator G synthesises I_G = (G + 1)/2 (not clamped) and F_G.
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Module, type Rng } from '@ugpnet/tensor';
 import { Fencoder, type FencoderOptions } from './fencoder.js';
 import {
   type NoiseSource,

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng, StateDictError, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { initBackend, Rng, StateDictError } from '@ugpnet/tensor';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -3,7 +3,8 @@
 // our keys are exactly the official UGPNet state dict's: resmodule.*, synmodule.{generator,
 // fencoder,wmodule}.*, fusmodule.*.
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Module, type Rng } from '@ugpnet/tensor';
 import type { ArchConfig } from '../config/arch.js';
 import { FusionNet } from './fusion.js';
 import { buildRestorationModule, type RestorationModule } from './restoration-module.js';

@@ -1,7 +1,8 @@
 // UGPNet `models/synmodule.py: Wmodule` (a single map2style): strided 3×3 convs from
 // spatial_size down to 1×1, then wpdim−4 linear heads giving the generator's w+ latent.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Linear, Module, ModuleList, type Rng, UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { Conv2d, Linear, Module, ModuleList, type Rng } from '@ugpnet/tensor';
 import { initializeWeights } from '../blocks/initialize-weights.js';
 
 /** Constructor arguments of `Wmodule` (official names). */

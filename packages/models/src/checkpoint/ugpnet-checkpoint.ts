@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '@ugpnet/core';
 import {
   type Module,
   pthStateDict,
@@ -24,7 +25,6 @@ import {
   Rng,
   StateDictError,
   type TorchTensor,
-  UserError,
   writeSafetensors,
 } from '@ugpnet/tensor';
 import { ResModule } from '../archs/restoration-module.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { ARCH_PRESETS, type ArchConfig, resolveArch, validateArchConfig } from './arch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ugp-arch-'));

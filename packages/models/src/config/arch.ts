@@ -3,7 +3,7 @@
 // reference's numbers). Presets are plain objects; a config file may name a preset in
 // `extends` and override fields.
 import { existsSync, readFileSync } from 'node:fs';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import type { FencoderOptions } from '../archs/fencoder.js';
 import type { FusionNetOptions } from '../archs/fusion.js';
 import type { ResidualEncoderOptions } from '../archs/residual-encoder.js';

@@ -3,7 +3,8 @@
 // them), the optimizer moments under `optim.<name>.`, and the loop state as metadata.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, type TorchTensor, UserError, writeSafetensors } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
+import { readSafetensors, type TorchTensor, writeSafetensors } from '@ugpnet/tensor';
 import type { StageTrainer } from '../stages/stage.js';
 
 export interface CheckpointMeta {

@@ -1,7 +1,8 @@
 // Expanding a grid's axes into cells: the cartesian product in the order the axes are written (first
 // axis slowest, seeds fastest). A cell's id hashes its parameter values, so it does not depend on axis
 // order or on other cells, and re-expanding an edited grid keeps the ids of unchanged cells.
-import { canonicalJson, type QueueCell, sha256 } from '@ugpnet/store';
+import { canonicalJson, sha256 } from '@ugpnet/core';
+import type { QueueCell } from '@ugpnet/store';
 import type { AxisValue, GridSpec } from './spec.js';
 
 export interface GridCell {

@@ -9,9 +9,9 @@
 //   seeds: [1, 2, 3]                    # shorthand for a last axis `seed`
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { UserError } from '@ugpnet/core';
 
 export type AxisValue = string | number | boolean | null;
 

@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { createProgress, type Progress } from '@ugpnet/core';
 import type { TrackingStore } from '@ugpnet/store';
-import { createProgress, type Progress } from '@ugpnet/tensor';
 import { loadStageCheckpoint, saveStageCheckpoint } from '../checkpoint/stage-checkpoint.js';
 import type { StageName } from '../experiment/schema.js';
 import type { StageBatch, StageTrainer } from './stage.js';

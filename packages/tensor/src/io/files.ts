@@ -11,7 +11,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '@ugpnet/core';
 
 const USER_FS_ERRORS = new Set([
   'ENOENT',

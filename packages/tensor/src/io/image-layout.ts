@@ -1,7 +1,7 @@
 // PyTorch images and feature maps are NCHW; our networks run NHWC. These convert between a
 // file-side TorchTensor and a tfjs tensor at the boundary.
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../errors.js';
+import { UserError } from '@ugpnet/core';
 import type { TorchTensor } from '../nn/module.js';
 
 /** NCHW TorchTensor → NHWC tf.Tensor4D (the caller disposes it). */

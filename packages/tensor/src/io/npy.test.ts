@@ -4,8 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { initBackend } from '../backend.js';
-import { UserError } from '../errors.js';
 import { nchwToNhwc, nhwcToNchw } from './image-layout.js';
 import { decodeNpy, encodeNpy, readNpy, writeNpy } from './npy.js';
 

@@ -2,7 +2,7 @@
 // tensors in PyTorch's layout (NCHW), little-endian and C-ordered, in this format.
 // float16/float64 files are widened/narrowed to float32 on read; any other dtype, Fortran
 // order and truncated files are refused with the file's name.
-import { UserError } from '../errors.js';
+import { UserError } from '@ugpnet/core';
 import type { TorchTensor } from '../nn/module.js';
 import { halfToFloat32 } from './float16.js';
 import { readFileBytes, writeFileAtomic } from './files.js';

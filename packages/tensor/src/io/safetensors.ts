@@ -3,7 +3,7 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}},
 // then the raw little-endian tensor bytes, offsets relative to the end of the header.
 // Reading also accepts other producers' dtypes (F16/BF16/F64 and integers, all → float32).
-import { UserError } from '../errors.js';
+import { UserError } from '@ugpnet/core';
 import type { TorchTensor } from '../nn/module.js';
 import { HOST_LITTLE_ENDIAN, hostOrderCopy, isValidShape, shapeSize } from './bytes.js';
 import { bfloat16ToFloat32, halfToFloat32 } from './float16.js';

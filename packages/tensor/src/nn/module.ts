@@ -2,7 +2,7 @@
 // children whose dotted paths are the official state-dict keys. Tensors are stored in our
 // NHWC-friendly layout; each parameter knows how to convert to and from PyTorch's layout.
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../errors.js';
+import { UserError } from '@ugpnet/core';
 
 /**
  * How a tensor maps between PyTorch's layout and ours: ours = reshape(transpose(torch, perm), shape).
