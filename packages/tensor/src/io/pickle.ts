@@ -42,6 +42,15 @@ const OPCODE_NAMES = new Map<number, string>([
   [0x98, 'READONLY_BUFFER'],
 ]);
 
+// A state dict's integers (epochs, counters, sizes) fit in 8 bytes; a longer one is refused
+// rather than built, since even a linear BigInt build of a few hundred KB is wasted work.
+const MAX_INT_BYTES = 64;
+const MAX_INT_DIGITS = 160;
+// Python's pickler batches list and dict items 1000 at a time, so a state dict keeps a few
+// thousand values on the stack and nests MARKs a few levels; far deeper is a nesting attack.
+const MAX_STACK = 100_000;
+const MAX_MARK_DEPTH = 1000;
+
 /** Runs a pickle program; `source` names the file in errors. */
 export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, source: string): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -98,8 +107,11 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, source: strin
     return text;
   };
   const text = (n: number): string => {
+    const data = take(n);
+    // Keys are short ASCII; TextDecoder's per-call cost would dominate a pickle of many of them.
+    if (n <= 64 && data.every((c) => c < 0x80)) return String.fromCharCode(...data);
     try {
-      return utf8.decode(take(n));
+      return utf8.decode(data);
     } catch (error) {
       if (error instanceof UserError) throw error;
       return fail('invalid UTF-8 string');
@@ -131,21 +143,38 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, source: strin
     if (items.length % 2) fail('odd number of dict items');
     for (let i = 0; i < items.length; i += 2) dict.set(items[i], items[i + 1]);
   };
-  const littleInt = (data: Uint8Array): number | bigint => {
+  const nestedTooDeep = (what: string): never => {
+    throw new UserError(
+      `${source}: refused to load: ${what} at byte ${opPos}, far beyond a state dict's nesting`,
+    );
+  };
+  const tooLong = (what: string): never => {
+    throw new UserError(
+      `${source}: refused to load: an integer of ${what} at byte ${opPos}, far beyond any checkpoint's ` +
+        'integers (epochs, counters, sizes)',
+    );
+  };
+  // LONG1/LONG4 payload (little-endian two's complement), built from hex in one pass.
+  const littleInt = (length: number): number | bigint => {
+    if (length > MAX_INT_BYTES) tooLong(`${length} bytes`);
+    const data = take(length);
     if (data.length === 0) return 0;
-    let value = 0n;
-    for (let i = data.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
+    let hex = '0x';
+    for (let i = data.length - 1; i >= 0; i--) hex += data[i]!.toString(16).padStart(2, '0');
+    let value = BigInt(hex);
     if (data[data.length - 1]! & 0x80) value -= 1n << BigInt(8 * data.length);
     return Number.isSafeInteger(Number(value)) ? Number(value) : value;
   };
   const decimal = (text: string): number | bigint => {
     const digits = text.endsWith('L') ? text.slice(0, -1) : text;
+    if (digits.length > MAX_INT_DIGITS) tooLong(`${digits.length} digits`);
     if (!/^[-+]?\d+$/.test(digits)) fail(`bad integer literal ${JSON.stringify(text)}`);
     const value = BigInt(digits);
     return Number.isSafeInteger(Number(value)) ? Number(value) : value;
   };
 
   while (true) {
+    if (stack.length > MAX_STACK) nestedTooDeep(`more than ${MAX_STACK} values pending on the stack`);
     opPos = pos;
     const op = u8();
     switch (op) {
@@ -161,6 +190,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, source: strin
         if (metastack.length) fail('unclosed MARK at STOP');
         return pop();
       case 0x28: // MARK
+        if (metastack.length >= MAX_MARK_DEPTH) nestedTooDeep(`MARKs nested ${MAX_MARK_DEPTH} deep`);
         metastack.push(stack);
         stack = [];
         break;
@@ -195,10 +225,10 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, source: strin
         stack.push(u16());
         break;
       case 0x8a: // LONG1
-        stack.push(littleInt(take(u8())));
+        stack.push(littleInt(u8()));
         break;
       case 0x8b: // LONG4
-        stack.push(littleInt(take(u32())));
+        stack.push(littleInt(u32()));
         break;
       case 0x49: {
         // INT (protocol 0): '01'/'00' are the booleans

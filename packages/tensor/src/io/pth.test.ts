@@ -502,3 +502,121 @@ describe('readPth on synthetic torch.save files', () => {
     });
   });
 });
+
+// ---------------------------------------------------------------- hostile files (issue 13 §4)
+
+describe('readPth refuses small hostile files in one line, before they cost time or memory', () => {
+  const short = (w: PickleWriter, text: string) => w.op(0x8c, text.length, ...ascii(text));
+  const stateDictOf = async (path: string) => pthStateDict(await readPth(path), { source: path });
+
+  it('a dict that contains itself (memo reference)', async () => {
+    const w = new PickleWriter().proto().op('}').put();
+    const path = torchZip('selfref.pth', short(w, 'a').op('h', 0).op('s').stop(), {});
+    await expect(stateDictOf(path)).rejects.toThrow(/the dict at 'a' appears a second time/);
+  });
+
+  /** {a: {a: … {}}} `depth` levels deep, with MARK … DICT or (as Python pickles it) EMPTY_DICT … SETITEM. */
+  const nested = (depth: number, marks: boolean) => {
+    const w = new PickleWriter().proto();
+    for (let i = 0; i < depth; i++) short(marks ? w.mark() : w.op('}'), 'a');
+    w.op('}');
+    for (let i = 0; i < depth; i++) w.op(marks ? 'd' : 's');
+    return w.stop();
+  };
+
+  it('dicts nested 100k deep, either way a pickler writes them (no stack overflow)', async () => {
+    const marks = torchZip('deep-marks.pth', nested(100_000, true), {});
+    expect(await refusal(marks)).toMatch(/MARKs nested 1000 deep at byte \d+/);
+    const items = torchZip('deep-items.pth', nested(100_000, false), {});
+    expect(await refusal(items)).toMatch(/more than 100000 values pending on the stack/);
+    // Shallow enough for the VM, still far deeper than a state dict: refused while flattening.
+    const flatten = torchZip('deep-flatten.pth', nested(500, false), {});
+    await expect(stateDictOf(flatten)).rejects.toThrow(/nested more than 64 levels deep/);
+  });
+
+  it('one dict shared at every level, so that flattening would double per level', async () => {
+    // d0 = {}; d(k+1) = {a: dk, b: dk}: 2^40 paths from 40 small dicts.
+    const w = new PickleWriter().proto().op('}');
+    for (let k = 0; k < 40; k++) {
+      w.put().op('}');
+      short(w, 'a').op('h', k);
+      short(w, 'b').op('h', k).op('s').op('s');
+    }
+    const path = torchZip('doubling.pth', w.stop(), {});
+    await expect(stateDictOf(path)).rejects.toThrow(/appears a second time/);
+  });
+
+  it('a 400 KB LONG4 integer (no quadratic BigInt build), while short LONGs keep their values', async () => {
+    const size = 400_000;
+    const long = new Uint8Array(size + 8).fill(0x11);
+    long.set([0x80, 2, 0x8b, ...u32(size)]);
+    long[long.length - 1] = 0x2e;
+    const path = torchZip('long4.pth', long, {});
+    expect(await refusal(path)).toMatch(/refused to load: an integer of 400000 bytes/);
+
+    const w = new PickleWriter().proto().mark();
+    w.op(0x8a, 1, 0xff).op(0x8a, 2, 0x00, 0x80).op(0x8a, 9, 1, 0, 0, 0, 0, 0, 0, 0, 1).op(0x8a, 0);
+    const ints = await readPth(torchZip('longs.pth', w.op('l').stop(), {}));
+    expect(ints).toEqual([-1, -32768, (1n << 64n) + 1n, 0]);
+  });
+
+  it('a zip bomb: a data.pkl that inflates ~1000× (refused by its declared size, never inflated)', async () => {
+    const bomb = zipSync({ 'archive/data.pkl': [new Uint8Array(8 << 20), { level: 9 }] });
+    const path = join(dir, 'bomb.pth');
+    writeFileSync(path, bomb);
+    expect(bomb.length).toBeLessThan(64 << 10);
+    expect(await refusal(path)).toMatch(
+      /entry archive\/data.pkl declares 8388608 bytes, more than a \d+-byte archive can hold/,
+    );
+  });
+
+  it('zero or overlapping strides that would expand a tiny storage into a huge tensor', async () => {
+    const zero = torchZip(
+      'stride0.pth',
+      stateDictPickle([
+        { name: 'w', storageType: 'FloatStorage', key: '0', numel: 1, size: [20000, 20000], stride: [0, 0] },
+      ]),
+      { '0': new Uint8Array(4) },
+    );
+    expect(await refusal(zero)).toMatch(/size \[20000,20000\] with a zero stride/);
+    const overlapping = torchZip(
+      'overlap.pth',
+      stateDictPickle([
+        { name: 'w', storageType: 'FloatStorage', key: '0', numel: 400, size: [200, 200], stride: [1, 1] },
+      ]),
+      { '0': new Uint8Array(1600) },
+    );
+    expect(await refusal(overlapping)).toMatch(/more elements than its storage 0 holds \(400\)/);
+  });
+
+  it('many tensors viewing one storage, and a storage id declaring more than its entry holds', async () => {
+    const views = Array.from({ length: 6 }, (_, i) => ({
+      name: `w${i}`,
+      storageType: 'FloatStorage',
+      key: '0',
+      numel: 4096,
+      size: [64, 64],
+    }));
+    const path = torchZip('views6.pth', stateDictPickle(views), { '0': new Uint8Array(4096 * 4) });
+    expect(await refusal(path)).toMatch(/6 tensors view storage 0 \(16384 bytes\) for 98304 bytes/);
+    // Tied weights (two names, one storage) still load.
+    const tied = torchZip('tied.pth', stateDictPickle(views.slice(0, 2)), { '0': new Uint8Array(4096 * 4) });
+    expect((await stateDictOf(tied)).size).toBe(2);
+    const huge = torchZip(
+      'huge-storage.pth',
+      stateDictPickle([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 1e9, size: [1e4, 1e5] }]),
+      { '0': new Uint8Array(4) },
+    );
+    expect(await refusal(huge)).toMatch(/storage 0 holds 1 elements, expected 1000000000/);
+  });
+
+  it('memo reuse that makes calls copy far more values than the pickle holds', async () => {
+    // A 20k-pair list memoised once, then OrderedDict(list) called on it 200 times.
+    const w = new PickleWriter().proto().op(']').put().mark();
+    for (let i = 0; i < 20_000; i++) w.int(i).int(i).op(0x86);
+    w.op('e').mark();
+    for (let i = 0; i < 200; i++) w.global('collections', 'OrderedDict').op('h', 0).op(0x85).op('R');
+    const path = torchZip('amplify.pth', w.op('l').stop(), {});
+    expect(await refusal(path)).toMatch(/copies more values than its \d+ bytes could hold/);
+  });
+});

@@ -33,13 +33,22 @@ export class PthTensor {
     return this.data instanceof Float32Array;
   }
 
-  /** The tensor as float32 (integer values converted; float data shared, not copied). */
+  private float32?: TorchTensor;
+
+  /**
+   * The tensor as float32 (integer values converted once, so a tensor listed under many names
+   * costs one copy; float data shared, not copied).
+   */
   toFloat32(): TorchTensor {
     if (this.data instanceof Float32Array) return { shape: this.shape, data: this.data };
-    if (this.data instanceof BigInt64Array) {
-      return { shape: this.shape, data: Float32Array.from(this.data, (v) => Number(v)) };
-    }
-    return { shape: this.shape, data: Float32Array.from(this.data) };
+    this.float32 ??= {
+      shape: this.shape,
+      data:
+        this.data instanceof BigInt64Array
+          ? Float32Array.from(this.data, (v) => Number(v))
+          : Float32Array.from(this.data),
+    };
+    return this.float32;
   }
 }
 
@@ -138,6 +147,17 @@ const ALLOWED_CALLABLES: Record<string, TorchCallable['kind']> = {
 
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
+// Limits that keep a small hostile file from costing much more than its own size, set far above
+// what real checkpoints need so that files of several GB still load:
+/** torch.save stores entries uncompressed; a re-zipped float checkpoint deflates to ~0.9×. */
+const MAX_EXPANSION = 16;
+/** Tied weights let a few tensors view one storage; more copies than this is amplification. */
+const MAX_VIEWS_PER_STORAGE_BYTE = 4;
+/** A state dict nests a few levels (file → section → params → …). */
+const MAX_DICT_DEPTH = 64;
+/** Tensor rank (PyTorch itself allows at most 64 dimensions). */
+const MAX_RANK = 64;
+
 function describe(value: unknown): string {
   if (value === null) return 'None';
   if (value instanceof TorchCallable || value instanceof StorageClass) return value.qualifiedName;
@@ -148,10 +168,19 @@ function describe(value: unknown): string {
 }
 
 /** The torch-specific half of the VM: allowed globals, tensor rebuilds, storage ids. */
-function torchHooks(source: string, pending: PendingTensor[]): UnpicklerHooks {
+function torchHooks(source: string, pending: PendingTensor[], pickleBytes: number): UnpicklerHooks {
   const storages = new Map<string, StorageRef>();
   const refuse = (what: string): never => {
     throw new UserError(`${source}: refused to load: ${what}; nothing was executed`);
+  };
+  // Calls may copy values the pickle reuses through its memo; copying more elements than the
+  // pickle has bytes can only be an amplification attack (a real one copies each value once).
+  let copied = 0;
+  const charge = (elements: number): void => {
+    copied += elements;
+    if (copied > pickleBytes + 1024) {
+      refuse(`the pickle copies more values than its ${pickleBytes} bytes could hold (memo reuse)`);
+    }
   };
 
   const rebuildTensor = (args: unknown[]): PthTensor => {
@@ -162,12 +191,25 @@ function torchHooks(source: string, pending: PendingTensor[]): UnpicklerHooks {
     if (!isIndex(offset) || !Array.isArray(size) || !Array.isArray(stride)) {
       return refuse('torch._utils._rebuild_tensor_v2 called with a malformed offset, size or stride');
     }
+    if (size.length > MAX_RANK) return refuse(`a tensor of rank ${size.length} (at most ${MAX_RANK})`);
     if (!size.every(isIndex) || !stride.every(isIndex) || size.length !== stride.length) {
       return refuse(
         `tensor size (${size}) / stride (${stride}) are not matching lists of non-negative integers`,
       );
     }
+    charge(size.length);
     const numel = shapeSize(size);
+    // Zero or overlapping strides would let a few stored elements expand into a huge tensor;
+    // a state dict's tensors never overlap themselves, so a view larger than its storage is refused.
+    if (size.some((d: number, i: number) => d > 1 && stride[i] === 0)) {
+      return refuse(`a tensor of size [${size}] with a zero stride ([${stride}]), which repeats its storage`);
+    }
+    if (!Number.isSafeInteger(numel) || numel > storage.numel) {
+      return refuse(
+        `a tensor of size [${size}] (stride [${stride}]) has more elements than its storage ${storage.key} ` +
+          `holds (${storage.numel})`,
+      );
+    }
     const last = offset + size.reduce((n: number, d: number, i: number) => n + (d - 1) * stride[i]!, 0);
     if (numel > 0 && last >= storage.numel) {
       throw new UserError(
@@ -200,8 +242,11 @@ function torchHooks(source: string, pending: PendingTensor[]): UnpicklerHooks {
         case 'ordered_dict': {
           const dict = new Map<PthKey, PthValue>();
           const items = args[0];
-          if (items instanceof Map) for (const [k, v] of items) dict.set(k as PthKey, v as PthValue);
-          else if (Array.isArray(items)) {
+          if (items instanceof Map) {
+            charge(items.size);
+            for (const [k, v] of items) dict.set(k as PthKey, v as PthValue);
+          } else if (Array.isArray(items)) {
+            charge(items.length);
             for (const pair of items) {
               if (!Array.isArray(pair) || pair.length !== 2)
                 return refuse('OrderedDict built from non-pairs');
@@ -223,12 +268,15 @@ function torchHooks(source: string, pending: PendingTensor[]): UnpicklerHooks {
             ? `${String(args[0])}:${String(args[1])}`
             : String(args[0]);
         case 'size':
-          return Array.isArray(args[0]) && args[0].every(isIndex)
-            ? [...args[0]]
-            : refuse('malformed torch.Size');
+          if (!Array.isArray(args[0]) || args[0].length > MAX_RANK || !args[0].every(isIndex)) {
+            return refuse('malformed torch.Size');
+          }
+          charge(args[0].length);
+          return [...args[0]];
         case 'encode': {
           const [text, encoding] = args;
           if (typeof text !== 'string') return refuse('_codecs.encode of a non-string');
+          charge(text.length);
           if (encoding === 'latin1' || encoding === 'latin-1')
             return Uint8Array.from(text, (c) => c.charCodeAt(0));
           if (encoding === 'utf-8' || encoding === 'utf8') return new TextEncoder().encode(text);
@@ -292,7 +340,41 @@ function listEntries(zip: yauzl.ZipFile, path: string): Promise<Map<string, yauz
   });
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string): Promise<Uint8Array> {
+/**
+ * What the archive's entries may add up to once inflated: MAX_EXPANSION times the file. Every
+ * entry is checked against it by its declared size before a byte is inflated (yauzl then holds
+ * the stream to that declared size), so a zip bomb or entries that overlap in the file are
+ * refused up front.
+ */
+class InflateBudget {
+  private left: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly fileSize: number,
+  ) {
+    this.left = fileSize * MAX_EXPANSION;
+  }
+
+  spend(entry: yauzl.Entry): void {
+    const size = entry.uncompressedSize;
+    if (size > entry.compressedSize * MAX_EXPANSION + 4096 || size > this.left) {
+      throw new UserError(
+        `${this.path}: refused to load: entry ${entry.fileName} declares ${size} bytes, more than a ` +
+          `${this.fileSize}-byte archive can hold (at most ${MAX_EXPANSION}× its compressed data; a zip bomb?)`,
+      );
+    }
+    this.left -= size;
+  }
+}
+
+function readEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  path: string,
+  budget: InflateBudget,
+): Promise<Uint8Array> {
+  budget.spend(entry);
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) {
@@ -334,6 +416,28 @@ function checkSignature(path: string): void {
   throw new UserError(
     `${path}: not a PyTorch checkpoint (expected a torch.save zip archive, found ${printable ? 'text' : 'unknown binary data'})`,
   );
+}
+
+/**
+ * Before a storage is read: it must hold the elements its views declare, and its views together
+ * may copy it only a few times over (see MAX_VIEWS_PER_STORAGE_BYTE).
+ */
+function checkViews(views: PendingTensor[], entry: yauzl.Entry, path: string): void {
+  const { type, numel, key } = views[0]!.storage;
+  const needed = Math.max(...views.map((v) => v.storage.numel)) * type.itemSize;
+  if (entry.uncompressedSize < needed) {
+    throw new UserError(
+      `${path}: corrupt checkpoint: storage ${key} holds ${Math.floor(entry.uncompressedSize / type.itemSize)} ` +
+        `elements, expected ${numel}`,
+    );
+  }
+  const copies = views.reduce((n, v) => n + shapeSize(v.tensor.shape) * v.storage.type.itemSize, 0);
+  if (copies > MAX_VIEWS_PER_STORAGE_BYTE * entry.uncompressedSize + 4096) {
+    throw new UserError(
+      `${path}: refused to load: ${views.length} tensors view storage ${key} (${entry.uncompressedSize} bytes) ` +
+        `for ${copies} bytes in all, more than ${MAX_VIEWS_PER_STORAGE_BYTE} copies of it`,
+    );
+  }
 }
 
 /** Copies a pending tensor's elements out of its storage, contiguously, in float32 or its integer type. */
@@ -441,6 +545,7 @@ function toOutput(dtype: PthDtype, raw: Raw): PthTensor['data'] {
 export async function readPth(path: string): Promise<PthValue> {
   checkSignature(path);
   const zip = await openZip(path);
+  const budget = new InflateBudget(path, zip.fileSize);
   try {
     const entries = await listEntries(zip, path);
     const first = entries.keys().next().value as string | undefined;
@@ -453,17 +558,14 @@ export async function readPth(path: string): Promise<PthValue> {
     const byteorderEntry = entries.get(`${prefix}/byteorder`);
     let littleEndian = true;
     if (byteorderEntry) {
-      const order = new TextDecoder().decode(await readEntry(zip, byteorderEntry, path)).trim();
+      const order = new TextDecoder().decode(await readEntry(zip, byteorderEntry, path, budget)).trim();
       if (order !== 'little' && order !== 'big') throw new UserError(`${path}: unknown byteorder '${order}'`);
       littleEndian = order === 'little';
     }
 
     const pending: PendingTensor[] = [];
-    const value = unpickle(
-      await readEntry(zip, pickleEntry, path),
-      torchHooks(path, pending),
-      path,
-    ) as PthValue;
+    const pickle = await readEntry(zip, pickleEntry, path, budget);
+    const value = unpickle(pickle, torchHooks(path, pending, pickle.byteLength), path) as PthValue;
 
     // Read each storage once, fill the tensors that view it, then let it go.
     const byKey = new Map<string, PendingTensor[]>();
@@ -476,7 +578,8 @@ export async function readPth(path: string): Promise<PthValue> {
       const entry = entries.get(`${prefix}/data/${key}`);
       if (!entry)
         throw new UserError(`${path}: corrupt checkpoint: storage ${prefix}/data/${key} is missing`);
-      const bytes = await readEntry(zip, entry, path);
+      checkViews(list, entry, path);
+      const bytes = await readEntry(zip, entry, path, budget);
       for (const p of list) materialise(p, bytes, littleEndian, path);
     }
     return value;
@@ -520,7 +623,10 @@ export function pthStateDict(value: PthValue, options: PthStateDictOptions = {})
   let dict = unwrap(value, options.paramKey);
   if (options.section !== undefined) {
     if (!(dict instanceof Map) || !dict.has(options.section)) {
-      const available = dict instanceof Map ? [...dict.keys()].map(String).join(', ') : describe(dict);
+      const keys =
+        dict instanceof Map ? [...dict.keys()].slice(0, 20).map((k) => String(k).slice(0, 80)) : [];
+      const more = dict instanceof Map && dict.size > 20 ? `, … (${dict.size} in all)` : '';
+      const available = dict instanceof Map ? keys.join(', ') + more : describe(dict);
       throw new UserError(`${source}: no section '${options.section}' (top-level entries: ${available})`);
     }
     dict = unwrap(dict.get(options.section)!, options.paramKey);
@@ -529,16 +635,42 @@ export function pthStateDict(value: PthValue, options: PthStateDictOptions = {})
     throw new UserError(`${source}: expected a state dict (a dict of tensors), found ${describe(dict)}`);
   }
   const out = new Map<string, TorchTensor>();
-  const visit = (node: Map<PthKey, PthValue>, prefix: string): void => {
-    for (const [key, child] of node) {
-      const name = prefix + String(key);
-      if (child instanceof Map) visit(child, `${name}.`);
-      else if (child instanceof PthTensor && (child.isFloat || options.keepIntegers)) {
-        out.set(name, child.toFloat32());
-      }
+  // Depth-first in file order with an explicit stack (a pickle can nest dicts 100k deep), and
+  // each dict entered once (a pickle's memo can make a dict contain itself, or share one dict
+  // so that its expansion doubles per level).
+  const entered = new Set<Map<PthKey, PthValue>>();
+  const open: Array<{ entries: Iterator<[PthKey, PthValue]>; prefix: string }> = [];
+  const enter = (node: Map<PthKey, PthValue>, prefix: string): void => {
+    const where = prefix ? `'${prefix.slice(0, -1).slice(0, 200)}'` : 'the top level';
+    if (entered.has(node)) {
+      throw new UserError(
+        `${source}: refused to load: the dict at ${where} appears a second time (it contains itself or ` +
+          'is shared), which a state dict never does',
+      );
     }
+    if (open.length >= MAX_DICT_DEPTH) {
+      throw new UserError(
+        `${source}: refused to load: dicts nested more than ${MAX_DICT_DEPTH} levels deep, far beyond a state dict`,
+      );
+    }
+    entered.add(node);
+    open.push({ entries: node.entries(), prefix });
   };
-  visit(dict, '');
+  enter(dict, '');
+  while (open.length > 0) {
+    const level = open[open.length - 1]!;
+    const next = level.entries.next();
+    if (next.done) {
+      open.pop();
+      continue;
+    }
+    const [key, child] = next.value;
+    const name = level.prefix + String(key);
+    if (child instanceof Map) enter(child, `${name}.`);
+    else if (child instanceof PthTensor && (child.isFloat || options.keepIntegers)) {
+      out.set(name, child.toFloat32());
+    }
+  }
   if (out.size === 0) {
     const where = options.section ? ` in section '${options.section}'` : '';
     throw new UserError(`${source}: no float tensors found${where}`);
