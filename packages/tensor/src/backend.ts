@@ -24,6 +24,8 @@ export interface BackendInfo {
   threads: number;
   /** Why this backend was chosen, for the log line and for run records. */
   reason: string;
+  /** On wasm: the native (oneDNN) kernels in use, or why there are none. */
+  native?: string;
 }
 
 export class BackendUnavailableError extends UserError {
@@ -136,6 +138,8 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   } finally {
     restore();
   }
+/** On wasm: describeNativeKernels() once the kernels were registered. */
+let wasmNative: string | undefined;
 }
 
 async function tryCpu(): Promise<string | undefined> {
@@ -143,6 +147,10 @@ async function tryCpu(): Promise<string | undefined> {
   return (await tf.setBackend('cpu')) ? undefined : 'tf.setBackend("cpu") returned false';
 }
 
+  // oneDNN in front of the convolutions and matrix products when the optional addon is built.
+  const { registerNativeKernels, describeNativeKernels } = await import('./kernels/native/index.js');
+  registerNativeKernels(threads);
+  wasmNative = describeNativeKernels();
 async function tryBackend(name: BackendName, threads: number): Promise<string | undefined> {
   switch (name) {
     case 'node-gpu':
@@ -183,6 +191,10 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     return pending.then((info) => {
       if (requested !== 'auto' && requested !== info.name) {
         throw new Error(`backend already initialised as '${info.name}'; cannot switch to '${requested}'`);
+function nativeOf(name: BackendName): { native?: string } {
+  return name === 'wasm' && wasmNative ? { native: wasmNative } : {};
+}
+
       }
       return info;
     });
@@ -192,7 +204,8 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
       active = info;
       const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
       log?.(
-        `[ugp] backend ${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}`,
+        `[ugp] backend ${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}` +
+          (info.native ? `; ${info.native}` : ''),
       );
       return info;
     },
@@ -237,9 +250,10 @@ async function selectBackend(
     const failure = await tryBackend(name, threads);
     if (!failure) {
       const reason = skipped.length ? `auto; skipped ${skipped.join('; ')}` : 'auto; first choice';
-      return { name, tfName: tf.getBackend(), threads: threadsOf(name, threads), reason };
+      return { name, tfName: tf.getBackend(), threads: threadsOf(name, threads), reason, ...nativeOf(name) };
     }
     skipped.push(`${name}: ${failure}`);
   }
   throw new Error(`no compute backend could be initialised:\n  ${skipped.join('\n  ')}`);
 }
+      ...nativeOf(requested),

@@ -2,6 +2,12 @@ export * from './backend.js';
 export * from './bench.js';
 export * from './errors.js';
 export { registerWasmKernels } from './kernels/index.js';
+export {
+  nativeKernelStatus,
+  type NativeKernelStatus,
+  nativeCalls,
+  NATIVE_KERNELS,
+} from './kernels/native/index.js';
 export * from './nn/module.js';
 export * from './rng.js';
 export { benchKernels } from './bench-kernels.js';

@@ -1,0 +1,286 @@
+// oneDNN kernels for tfjs-backend-wasm, run in place on the wasm heap: JavaScript passes the heap
+// (a Uint8Array over its ArrayBuffer or SharedArrayBuffer) and byte offsets; nothing is copied
+// through JavaScript. Primitives are built once per shape and cached. Tensors are NHWC, filters
+// HWIO (dense) or [kh, kw, C, multiplier] (depthwise, as oneDNN groups).
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dnnl.hpp"
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+
+engine &cpu() {
+  static engine eng(engine::kind::cpu, 0);
+  return eng;
+}
+
+stream &cpuStream() {
+  static stream s(cpu());
+  return s;
+}
+
+/** One operand of a primitive: where it lies in the heap (user layout) and the layout it wants. */
+struct Slot {
+  int arg;           // DNNL_ARG_*
+  int param;         // index of its heap offset in the call's parameters
+  bool output;
+  memory::desc user;
+  memory::desc inner;
+  bool reorders;
+  dnnl::reorder reorder;  // user → inner (inputs) or inner → user (outputs)
+};
+
+struct Entry {
+  primitive prim;
+  std::vector<Slot> slots;
+  std::string impl;
+};
+
+std::map<std::vector<double>, Entry> cache;
+
+/** Scratch buffers for reordered operands, one per slot position, reused by every call. */
+std::vector<std::pair<void *, size_t>> pool;
+
+void *scratch(size_t index, size_t bytes) {
+  if (pool.size() <= index) pool.resize(index + 1, {nullptr, 0});
+  auto &[ptr, size] = pool[index];
+  if (size < bytes) {
+    std::free(ptr);
+    size = (bytes + 63) / 64 * 64;
+    ptr = std::aligned_alloc(64, size);
+  }
+  return ptr;
+}
+
+void addSlot(Entry &e, int arg, int param, bool output, const memory::desc &user, const memory::desc &inner) {
+  Slot s{arg, param, output, user, inner, user != inner, dnnl::reorder()};
+  if (s.reorders) {
+    memory::desc from = output ? inner : user, to = output ? user : inner;
+    s.reorder = reorder(reorder::primitive_desc(cpu(), from, cpu(), to));
+  }
+  e.slots.push_back(s);
+}
+
+void run(Entry &e, uint8_t *heap, const double *p) {
+  auto &s = cpuStream();
+  std::unordered_map<int, memory> args;
+  std::vector<std::pair<Slot *, std::pair<memory, memory>>> outputs;
+  size_t index = 0;
+  for (auto &slot : e.slots) {
+    memory user(slot.user, cpu(), heap + static_cast<size_t>(p[slot.param]));
+    if (!slot.reorders) {
+      args.insert({slot.arg, user});
+      continue;
+    }
+    memory inner(slot.inner, cpu(), scratch(index++, slot.inner.get_size()));
+    if (!slot.output) slot.reorder.execute(s, user, inner);
+    else outputs.push_back({&slot, {inner, user}});
+    args.insert({slot.arg, inner});
+  }
+  e.prim.execute(s, args);
+  for (auto &[slot, mems] : outputs) slot->reorder.execute(s, mems.first, mems.second);
+  s.wait();
+}
+
+// ---- convolutions ----------------------------------------------------------------------------
+// Parameters (all numbers): 0 kind (0 forward, 1 input gradient, 2 filter gradient), 1 x/dx offset,
+// 2 w/dw offset, 3 y/dy offset, 4 bias offset (-1: none), 5 N, 6 H, 7 W, 8 Ci, 9 Co, 10 Ho, 11 Wo,
+// 12 KH, 13 KW, 14 SH, 15 SW, 16 DH, 17 DW, 18 pad top, 19 pad left, 20 groups (1 or Ci),
+// 21 activation (0 none, 1 relu, 2 leaky relu), 22 alpha, 23 blocked layouts (0 plain NHWC/HWIO).
+enum { KIND, X, WEI, Y, BIAS, N, H, W, CI, CO, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL, GROUPS, ACT, ALPHA, BLOCKED, CONV_PARAMS };
+
+Entry makeConv(const double *p) {
+  auto i = [&](int k) { return static_cast<memory::dim>(p[k]); };
+  const int kind = static_cast<int>(p[KIND]);
+  const bool grouped = i(GROUPS) > 1;
+  const memory::dims src{i(N), i(CI), i(H), i(W)}, dst{i(N), i(CO), i(HO), i(WO)};
+  const memory::dims wei = grouped ? memory::dims{i(GROUPS), i(CO) / i(GROUPS), i(CI) / i(GROUPS), i(KH), i(KW)}
+                                   : memory::dims{i(CO), i(CI), i(KH), i(KW)};
+  const memory::dims strides{i(SH), i(SW)}, dilates{i(DH) - 1, i(DW) - 1};
+  const memory::dims padL{i(PT), i(PL)};
+  const memory::dims padR{(i(HO) - 1) * i(SH) + (i(KH) - 1) * i(DH) + 1 - i(H) - i(PT),
+                          (i(WO) - 1) * i(SW) + (i(KW) - 1) * i(DW) + 1 - i(W) - i(PL)};
+  const memory::desc srcUser(src, dt::f32, tag::nhwc), dstUser(dst, dt::f32, tag::nhwc);
+  const memory::desc weiUser(wei, dt::f32, grouped ? tag::hwigo : tag::hwio);
+  const bool blocked = p[BLOCKED] != 0;
+  const memory::desc srcAny = blocked ? memory::desc(src, dt::f32, tag::any) : srcUser;
+  const memory::desc dstAny = blocked ? memory::desc(dst, dt::f32, tag::any) : dstUser;
+  const memory::desc weiAny = blocked ? memory::desc(wei, dt::f32, tag::any) : weiUser;
+  const bool bias = p[BIAS] >= 0;
+  const memory::desc biasMd({i(CO)}, dt::f32, tag::x);
+
+  primitive_attr attr;
+  if (kind == 0 && p[ACT] != 0) {
+    post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, p[ACT] == 2 ? static_cast<float>(p[ALPHA]) : 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  auto fwdDesc = bias ? convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, srcAny,
+                                                  weiAny, biasMd, dstAny, strides, dilates, padL, padR)
+                      : convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, srcAny,
+                                                  weiAny, dstAny, strides, dilates, padL, padR);
+  convolution_forward::primitive_desc fwd(fwdDesc, attr, cpu());
+  Entry e;
+  if (kind == 0) {
+    e.prim = convolution_forward(fwd);
+    e.impl = fwd.impl_info_str();
+    addSlot(e, DNNL_ARG_SRC, X, false, srcUser, fwd.src_desc());
+    addSlot(e, DNNL_ARG_WEIGHTS, WEI, false, weiUser, fwd.weights_desc());
+    if (bias) addSlot(e, DNNL_ARG_BIAS, BIAS, false, biasMd, fwd.bias_desc());
+    addSlot(e, DNNL_ARG_DST, Y, true, dstUser, fwd.dst_desc());
+  } else if (kind == 1) {
+    convolution_backward_data::primitive_desc bwd(
+        convolution_backward_data::desc(algorithm::convolution_direct, srcAny, weiAny, dstAny, strides, dilates, padL,
+                                        padR),
+        cpu(), fwd);
+    e.prim = convolution_backward_data(bwd);
+    e.impl = bwd.impl_info_str();
+    addSlot(e, DNNL_ARG_DIFF_DST, Y, false, dstUser, bwd.diff_dst_desc());
+    addSlot(e, DNNL_ARG_WEIGHTS, WEI, false, weiUser, bwd.weights_desc());
+    addSlot(e, DNNL_ARG_DIFF_SRC, X, true, srcUser, bwd.diff_src_desc());
+  } else {
+    convolution_backward_weights::primitive_desc bwd(
+        convolution_backward_weights::desc(algorithm::convolution_direct, srcAny, weiAny, dstAny, strides, dilates,
+                                           padL, padR),
+        cpu(), fwd);
+    e.prim = convolution_backward_weights(bwd);
+    e.impl = bwd.impl_info_str();
+    addSlot(e, DNNL_ARG_SRC, X, false, srcUser, bwd.src_desc());
+    addSlot(e, DNNL_ARG_DIFF_DST, Y, false, dstUser, bwd.diff_dst_desc());
+    addSlot(e, DNNL_ARG_DIFF_WEIGHTS, WEI, true, weiUser, bwd.diff_weights_desc());
+  }
+  return e;
+}
+
+// ---- matrix products -------------------------------------------------------------------------
+// Parameters: 0 a offset, 1 b offset, 2 c offset, 3 batch of a, 4 batch of b, 5 M, 6 K, 7 N,
+// 8 transpose a, 9 transpose b. Batches are equal or one of them is 1 (broadcast).
+enum { MA, MB, MC, BA, BB, MM, MK, MN, TA, TB, MATMUL_PARAMS };
+
+Entry makeMatMul(const double *p) {
+  auto i = [&](int k) { return static_cast<memory::dim>(p[k]); };
+  const memory::dim m = i(MM), k = i(MK), n = i(MN), ba = i(BA), bb = i(BB);
+  const memory::desc a({ba, m, k}, dt::f32, p[TA] != 0 ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+  const memory::desc b({bb, k, n}, dt::f32, p[TB] != 0 ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+  const memory::desc c({std::max(ba, bb), m, n}, dt::f32, tag::abc);
+  matmul::primitive_desc pd(matmul::desc(a, b, c), cpu());
+  Entry e;
+  e.prim = matmul(pd);
+  e.impl = pd.impl_info_str();
+  addSlot(e, DNNL_ARG_SRC, MA, false, a, a);
+  addSlot(e, DNNL_ARG_WEIGHTS, MB, false, b, b);
+  addSlot(e, DNNL_ARG_DST, MC, true, c, c);
+  return e;
+}
+
+// ---- N-API glue ------------------------------------------------------------------------------
+
+bool check(napi_env env, napi_status status) {
+  if (status == napi_ok) return true;
+  const napi_extended_error_info *info = nullptr;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, nullptr, info && info->error_message ? info->error_message : "N-API call failed");
+  return false;
+}
+
+/** The data of a typed array (also over a SharedArrayBuffer) and its length in bytes. */
+bool typedArrayData(napi_env env, napi_value value, void **data, size_t *bytes) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  napi_value buffer;
+  if (!check(env, napi_get_typedarray_info(env, value, &type, &length, data, &buffer, &offset))) return false;
+  size_t element = (type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array) ? 8
+                   : (type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array)  ? 4
+                   : (type == napi_int16_array || type == napi_uint16_array)                                ? 2
+                                                                                                            : 1;
+  *bytes = length * element;
+  return true;
+}
+
+/** (heap: Uint8Array, params: Float64Array) → implementation name; shared by conv and matMul. */
+template <int Params, Entry (*Make)(const double *)>
+napi_value runCached(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  void *heap, *params;
+  size_t heapBytes, paramBytes;
+  if (argc < 2 || !typedArrayData(env, argv[0], &heap, &heapBytes) ||
+      !typedArrayData(env, argv[1], &params, &paramBytes))
+    return nullptr;
+  if (paramBytes != Params * sizeof(double)) {
+    napi_throw_error(env, nullptr, "ugp native: wrong parameter count");
+    return nullptr;
+  }
+  const double *p = static_cast<const double *>(params);
+  std::vector<double> key(p, p + Params);
+  // Offsets are not part of the primitive; only the geometry is.
+  for (int k = 0; k < Params; k++)
+    if (Make == makeConv ? (k == X || k == WEI || k == Y || k == BIAS) : (k == MA || k == MB || k == MC)) key[k] = 0;
+  if (Make == makeConv) key[BIAS] = p[BIAS] >= 0 ? 1 : 0;
+  try {
+    auto found = cache.find(key);
+    if (found == cache.end()) found = cache.emplace(key, Make(p)).first;
+    run(found->second, static_cast<uint8_t *>(heap), p);
+    napi_value result;
+    napi_create_string_utf8(env, found->second.impl.c_str(), NAPI_AUTO_LENGTH, &result);
+    return result;
+  } catch (const dnnl::error &err) {
+    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + err.what()).c_str());
+  } catch (const std::exception &err) {
+    napi_throw_error(env, nullptr, err.what());
+  }
+  return nullptr;
+}
+
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threads = 1;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc >= 1 && !check(env, napi_get_value_int32(env, argv[0], &threads))) return nullptr;
+  omp_set_num_threads(threads < 1 ? 1 : threads);
+  return nullptr;
+}
+
+napi_value version(napi_env env, napi_callback_info) {
+  const dnnl_version_t *v = dnnl_version();
+  std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  napi_value result;
+  napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+napi_value clearCache(napi_env, napi_callback_info) {
+  cache.clear();
+  return nullptr;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, runCached<CONV_PARAMS, makeConv>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, runCached<MATMUL_PARAMS, makeMatMul>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

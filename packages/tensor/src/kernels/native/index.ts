@@ -1,0 +1,41 @@
+// oneDNN kernels on the wasm backend (the optional addon in packages/tensor/native). Registered
+// after our wasm kernels and before the wasm backend is set, each in front of the kernel it
+// replaces, which still serves what the native one does not take.
+import { replaceKernel } from '../ops-kernel.js';
+import { loadNativeAddon, setNativeThreads } from './addon.js';
+import { nativeConvConfigs } from './conv.js';
+import { nativeBatchMatMulConfig } from './mat-mul.js';
+
+export { nativeCalls } from './fallback.js';
+export {
+  describeNativeKernels,
+  NATIVE_ADDON_PATH,
+  type NativeKernelStatus,
+  nativeKernelStatus,
+} from './addon.js';
+
+/** Kernel names the native addon serves on wasm. */
+export const NATIVE_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'DepthwiseConv2dNative',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropInput',
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'BatchMatMul',
+];
+
+let registered = false;
+
+/** Registers the native kernels when the addon loads; returns whether they are in use. */
+export function registerNativeKernels(threads: number): boolean {
+  const addon = loadNativeAddon();
+  if (!addon) return false;
+  setNativeThreads(threads);
+  if (!registered) {
+    registered = true;
+    for (const config of [...nativeConvConfigs(addon), nativeBatchMatMulConfig(addon)]) replaceKernel(config);
+  }
+  return true;
+}

@@ -1,0 +1,174 @@
+// The oneDNN kernels against the cpu backend's reference, and proof that they (not the wasm kernels
+// behind them) ran. kernels.test.ts runs its wider shape set through them too whenever the addon is
+// built; with UGP_NATIVE=0 it tests the wasm kernels alone. Skipped only when the addon is not built.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../backend.js';
+import { Rng } from '../../rng.js';
+import { NATIVE_KERNELS, nativeCalls, nativeKernelStatus } from './index.js';
+
+const TOLERANCE = 1e-4;
+const rng = new Rng(20261203);
+const status = nativeKernelStatus();
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', log: null });
+});
+
+/** Max |wasm − cpu| over max |cpu| for every output of f, on the same seeded inputs. */
+async function relativeError(f: (...xs: tf.Tensor[]) => tf.Tensor[], shapes: number[][]): Promise<number> {
+  const data = shapes.map((s) => rng.normalArray(tf.util.sizeFromShape(s)));
+  const runOn = async (backend: string) => {
+    await tf.setBackend(backend);
+    const xs = shapes.map((s, i) => tf.tensor(data[i]!, s));
+    const ys = tf.tidy(() => f(...xs));
+    const out = ys.map((y) => ({ shape: y.shape, data: y.dataSync() }));
+    tf.dispose([...xs, ...ys]);
+    return out;
+  };
+  const ref = await runOn('cpu');
+  const got = await runOn('wasm');
+  let worst = 0;
+  ref.forEach((r, o) => {
+    expect(got[o]!.shape).toEqual(r.shape);
+    let maxRef = 0;
+    let maxDiff = 0;
+    r.data.forEach((v, i) => {
+      maxRef = Math.max(maxRef, Math.abs(v));
+      maxDiff = Math.max(maxDiff, Math.abs(v - got[o]!.data[i]!));
+    });
+    worst = Math.max(worst, maxDiff / Math.max(maxRef, 1e-30));
+  });
+  return worst;
+}
+
+/** f's outputs and the gradients of a weighted sum of them with respect to every input. */
+function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor) {
+  return (...xs: tf.Tensor[]) => {
+    const y = f(...xs);
+    const weight = tf.reshape(tf.sin(tf.range(0, y.size)), y.shape);
+    return [y, ...tf.grads((...as: tf.Tensor[]) => tf.sum(tf.mul(f(...as), weight)))(xs)];
+  };
+}
+
+/** Runs `body` and expects each of `kernels` to have run natively during it. */
+async function expectNative(kernels: string[], body: () => Promise<void>): Promise<void> {
+  const calls = (name: string) => nativeCalls.get(name)?.calls ?? 0;
+  const before = kernels.map(calls);
+  await body();
+  for (const [i, name] of kernels.entries()) expect(calls(name), name).toBeGreaterThan(before[i]!);
+}
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const convCases: [string, number[], number, number, number, Pad][] = [
+  ['3x3 same', [2, 9, 9, 3], 3, 4, 1, 'same'],
+  ['3x3 stride 2 same', [2, 9, 9, 3], 3, 4, 2, 'same'],
+  ['3x3 stride 2 valid, odd sizes', [1, 8, 7, 3], 3, 5, 2, 'valid'],
+  ['1x1', [2, 7, 7, 5], 1, 6, 1, 'valid'],
+  ['1x1 stride 2', [2, 9, 8, 3], 1, 4, 2, 'same'],
+  [
+    'explicit pads',
+    [2, 11, 9, 3],
+    3,
+    4,
+    2,
+    [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  ],
+  ['5x5 stride 2', [2, 13, 12, 3], 5, 2, 2, 'same'],
+  ['NAFNet-sized 3x3 16 → 16', [2, 16, 16, 16], 3, 16, 1, 'same'],
+];
+
+describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels match cpu', () => {
+  it('loaded and registered every kernel it serves', () => {
+    expect(nativeKernelStatus()).toMatchObject({ built: true, loaded: true });
+    for (const name of NATIVE_KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+  });
+
+  it.each(convCases)('conv2d %s and its gradients', async (_, x, k, out, stride, pad) => {
+    const f = withGrads((a, w) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad));
+    await expectNative(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'], async () => {
+      expect(await relativeError(f, [x, [k, k, x[3]!, out]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it.each([
+    ['3x3', [2, 9, 9, 4], 3, 1, 1, 'same'],
+    ['3x3 multiplier 2 stride 2', [1, 9, 8, 3], 3, 2, 2, 'valid'],
+    ['5x5 batch 3', [3, 12, 11, 16], 5, 1, 1, 'same'],
+  ] as const)('depthwiseConv2d %s and its gradients', async (_, x, k, m, stride, pad) => {
+    const f = withGrads((a, w) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad));
+    const kernels = [
+      'DepthwiseConv2dNative',
+      'DepthwiseConv2dNativeBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+    ];
+    await expectNative(kernels, async () => {
+      expect(await relativeError(f, [[...x], [k, k, x[3], m]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('dilated depthwiseConv2d (forward; tfjs has no gradient for it)', async () => {
+    const f = (a: tf.Tensor, w: tf.Tensor) => [
+      tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+    ];
+    await expectNative(['DepthwiseConv2dNative'], async () => {
+      expect(
+        await relativeError(f, [
+          [2, 10, 10, 8],
+          [3, 3, 8, 1],
+        ]),
+      ).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it.each(['linear', 'relu', 'leakyrelu'] as const)('fused conv2d with a bias and %s', async (activation) => {
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => [
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: b,
+        activation,
+        leakyreluAlpha: 0.1,
+      }),
+    ];
+    await expectNative(['FusedConv2D'], async () => {
+      expect(await relativeError(f, [[2, 8, 8, 3], [3, 3, 3, 5], [5]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it.each([
+    [[8, 5], [5, 7], false, false],
+    [[5, 8], [5, 7], true, false],
+    [[8, 5], [7, 5], false, true],
+    [[3, 17, 9], [3, 9, 6], false, false],
+    [[2, 9, 17], [2, 6, 9], true, true],
+  ] as const)('matMul %j × %j (transposeA %s, transposeB %s) and its gradients', async (a, b, ta, tb) => {
+    const f = withGrads((x, y) => tf.matMul(x!, y!, ta, tb));
+    await expectNative(['BatchMatMul'], async () => {
+      expect(await relativeError(f, [[...a], [...b]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('matMul with a broadcast batch', async () => {
+    const f = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b), tf.matMul(b, a, true, true)];
+    await expectNative(['BatchMatMul'], async () => {
+      expect(
+        await relativeError(f, [
+          [3, 17, 9],
+          [1, 9, 6],
+        ]),
+      ).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('never fell back after a oneDNN failure', () => {
+    for (const [name, seen] of nativeCalls) expect(seen.failures, name).toBe(0);
+  });
+});
