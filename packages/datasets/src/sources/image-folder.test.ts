@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,5 +136,29 @@ describe('image-folder source', () => {
     ]);
     expect(splitByOrder(10, { split: 'val', valSize: 2, testSize: 3 }, 'x')).toEqual([5, 6]);
     expect(splitByOrder(10, { split: 'test', valSize: 2, testSize: 3 }, 'x')).toEqual([7, 8, 9]);
+  });
+});
+
+describe('image-folder source with symbolic links (issue 13 §1)', () => {
+  it('walks each real folder once: a loop (loop -> .) and aliases never multiply the pictures', async () => {
+    const root = join(dir, 'links');
+    for (let i = 0; i < 25; i++) await writeFixture(join(root, `${i}.jpg`), 'jpeg', 24, i);
+    for (let i = 0; i < 3; i++) await writeFixture(join(root, 'sub', `s${i}.jpg`), 'jpeg', 24, 100 + i);
+    symlinkSync('.', join(root, 'loop'));
+    symlinkSync('sub', join(root, 'alias'));
+    symlinkSync('0.jpg', join(root, 'copy-of-0.jpg'));
+    const all = await openImageFolder({ root, size: 16, split: 'all' });
+    expect(all.length).toBe(28);
+    const reals = Array.from({ length: all.length }, (_, i) => realpathSync(all.key(i)));
+    expect(new Set(reals).size).toBe(28);
+    // Held-out splits never share a picture with the training split.
+    const opts = { root, size: 16, valSize: 4, testSize: 4 };
+    const real = async (split: 'train' | 'val' | 'test') => {
+      const src = await openImageFolder({ ...opts, split });
+      return Array.from({ length: src.length }, (_, i) => realpathSync(src.key(i)));
+    };
+    const [train, val, test] = [await real('train'), await real('val'), await real('test')];
+    expect(train.length + val.length + test.length).toBe(28);
+    expect(new Set([...train, ...val, ...test]).size).toBe(28);
   });
 });
