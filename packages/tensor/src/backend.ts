@@ -95,7 +95,28 @@ async function tryNode(
     return describeLoadFailure(pkg, err);
   }
   const ok = await tf.setBackend('tensorflow');
-  return ok ? undefined : `${pkg} loaded but tf.setBackend('tensorflow') failed`;
+  if (!ok) return `${pkg} loaded but tf.setBackend('tensorflow') failed`;
+  // tfjs-node lacks Transform (the synthesis augmentation's tf.image.transform): ours, from Gather.
+  const { transformGatherConfig } = await import('./kernels/transform-gather.js');
+  if (!tf.getKernel(tf.Transform, 'tensorflow')) tf.registerKernel(transformGatherConfig('tensorflow'));
+  // Without its CUDA libraries or a GPU, libtensorflow quietly computes on the CPU instead.
+  if (
+    pkg === '@tensorflow/tfjs-node-gpu' &&
+    !(tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice
+  ) {
+    return `${pkg} loaded but TensorFlow registered no GPU (it would compute on the CPU; ugp doctor says why)`;
+  }
+  return undefined;
+}
+
+/** For a refused node/node-gpu: the doctor's findings for that path, one per line with its next step. */
+async function nodeDiagnosis(name: 'node' | 'node-gpu'): Promise<string> {
+  const { diagnoseGpuPath, formatFinding } = await import('./doctor/report.js');
+  const topics = name === 'node-gpu' ? ['node-gpu', 'cuda', 'gpu'] : ['node'];
+  const lines = diagnoseGpuPath()
+    .findings.filter((f) => topics.includes(f.topic) && (f.level === 'fail' || f.level === 'warn'))
+    .map((f) => `\n  ${formatFinding(f)}`);
+  return lines.join('');
 }
 
 export function defaultThreadCount(): number {
@@ -237,7 +258,11 @@ async function selectBackend(
   silenceCpuBanner();
   if (requested !== 'auto') {
     const failure = await tryBackend(requested, threads);
-    if (failure) throw new BackendUnavailableError(requested, failure);
+    if (failure) {
+      const diagnosis =
+        requested === 'node' || requested === 'node-gpu' ? await nodeDiagnosis(requested) : '';
+      throw new BackendUnavailableError(requested, failure + diagnosis);
+    }
     return {
       name: requested,
       tfName: tf.getBackend(),

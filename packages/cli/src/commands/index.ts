@@ -6,6 +6,7 @@ import { dashboardCommand } from './dashboard.js';
 import { dataCommand } from './data.js';
 import { dbCommand } from './db.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { gridCommand } from './grid.js';
 import { modelsCommand } from './models.js';
@@ -23,6 +24,7 @@ export const commands: CommandModule<any, any>[] = [
   dataCommand,
   dbCommand,
   demoCommand,
+  doctorCommand,
   evalCommand,
   gridCommand,
   modelsCommand,

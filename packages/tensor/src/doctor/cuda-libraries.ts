@@ -3,7 +3,7 @@
 // standard folders. A missing one makes TensorFlow skip the GPU and compute on the CPU, saying so
 // only in its log ("Could not load dynamic library 'libcudart.so.11.0'").
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What TensorFlow 2.9 (built against CUDA 11.2 + cuDNN 8.1) loads, by soname. */
@@ -74,6 +74,14 @@ function parseLdconfig(text: string): Map<string, string> {
   return out;
 }
 
+function realpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 function listDir(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -97,14 +105,18 @@ export function probeCudaLibraries(options: LibraryProbeOptions = {}): CudaLibra
     path ??= cache.get(soname) ?? null;
     for (const dir of standard) if (!path && existsSync(join(dir, soname))) path = join(dir, soname);
     const base = soname.replace(/\.so\..*$/, '.so.');
-    const others = new Set<string>();
+    // One entry per real file (lib64 and targets/…/lib are often the same folder), in search order.
+    const others = new Map<string, string>();
+    const note = (p: string) => {
+      const real = realpath(p);
+      if (!others.has(real)) others.set(real, p);
+    };
     if (!path) {
-      for (const dir of dirs) {
-        for (const file of listDir(dir)) if (file.startsWith(base)) others.add(join(dir, file));
-      }
-      for (const [name, p] of cache) if (name.startsWith(base)) others.add(p);
+      for (const dir of dirs)
+        for (const file of listDir(dir)) if (file.startsWith(base)) note(join(dir, file));
+      for (const [name, p] of cache) if (name.startsWith(base)) note(p);
     }
-    return { soname, what, path, otherVersions: [...others].sort() };
+    return { soname, what, path, otherVersions: [...others.values()] };
   });
   return { searchDirs: dirs, ldconfig: ld.status, libraries };
 }

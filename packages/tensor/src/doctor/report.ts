@@ -302,7 +302,7 @@ function cpuFindings(cpu: CpuReport, chosen: DoctorReport['chosen']): Finding[] 
   out.push({
     level: 'info',
     topic: 'wasm',
-    text: `${cpu.cpus} CPUs (${cpu.cpuModel}), ${mib(cpu.memoryBytes)} memory; runs use ${cpu.defaultThreads} thread${cpu.defaultThreads === 1 ? '' : 's'} (UGP_THREADS or --threads to change)`,
+    text: `${cpu.cpus} CPUs (${cpu.cpuModel}), ${mib(cpu.memoryBytes)} memory; runs use ${cpu.defaultThreads} thread${cpu.defaultThreads === 1 ? '' : 's'} (UGP_THREADS changes it)`,
   });
   if (chosen?.name === 'wasm') {
     out.push({
@@ -468,7 +468,7 @@ export function formatDoctor(report: DoctorReport): string[] {
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     lines.push(`3×3 convolution on ${c.backend} (${c.input.join('×')} input, ${c.filter.join('×')} filter)`);
     lines.push(
-      `  first ${c.firstMs.toFixed(1)} ms, second ${c.secondMs.toFixed(1)} ms; tensors ${mib(c.tensorBytes)} in ${c.numTensors}` +
+      `  first ${c.firstMs.toFixed(1)} ms, second ${c.secondMs.toFixed(1)} ms; tf.memory: ${c.numTensors} tensors, ${mib(c.tensorBytes)}` +
         (c.wasmHeapBytes ? `; wasm heap ${mib(c.wasmHeapBytes)} now` : '') +
         (c.note ? ` (${c.note})` : ''),
     );
