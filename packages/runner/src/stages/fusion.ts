@@ -61,32 +61,34 @@ export class FusionTrainer implements StageTrainer {
     });
   }
 
+  /** One iteration of train_fusmodule.py; the official loss names, unweighted terms. */
   trainStep(batch: StageBatch): Record<string, number> {
     const c = this.config;
     const { iR, fR, iG, fG } = this.priors(batch.lq);
     const parts: Record<string, number> = {};
-    const total = stepWithGrads(this.adam, () => {
-      const iF = this.fusion.apply(fG, fR);
-      const terms = [tf.mul(l1Loss(iF, batch.gt), c.l1_weight)];
-      parts.l1 = terms[0]!.dataSync()[0]!;
-      if (c.lpips_weight > 0) {
-        const lp = tf.mul(
-          lpipsLoss(this.context.perceptual.lpips, iF, batch.gt, { size: c.lpips_size }),
-          c.lpips_weight,
-        );
-        parts.lpips = lp.dataSync()[0]!;
-        terms.push(lp);
-      }
-      const contextual = this.context.perceptual.contextual;
-      if (c.contextual_weight > 0 && contextual) {
-        const cx = tf.mul(contextual.apply(iF, iG), c.contextual_weight);
-        parts.contextual = cx.dataSync()[0]!;
-        terms.push(cx);
-      }
-      return tf.addN(terms) as tf.Scalar;
-    });
-    tf.dispose([iR, fR, iG, fG]);
-    return { total, ...parts };
+    try {
+      parts.total_loss = stepWithGrads(this.adam, () => {
+        const iF = this.fusion.apply(fG, fR);
+        const l1 = l1Loss(iF, batch.gt);
+        parts.l1_loss = l1.dataSync()[0]!;
+        const terms = [tf.mul(l1, c.l1_weight)];
+        if (c.lpips_weight > 0) {
+          const lp = lpipsLoss(this.context.perceptual.lpips, iF, batch.gt, { size: c.lpips_size });
+          parts.lpips_loss = lp.dataSync()[0]!;
+          terms.push(tf.mul(lp, c.lpips_weight));
+        }
+        const contextual = this.context.perceptual.contextual;
+        if (c.contextual_weight > 0 && contextual) {
+          const cx = contextual.apply(iF, iG);
+          parts.context_loss = cx.dataSync()[0]!;
+          terms.push(tf.mul(cx, c.contextual_weight));
+        }
+        return tf.addN(terms) as tf.Scalar;
+      });
+    } finally {
+      tf.dispose([iR, fR, iG, fG]);
+    }
+    return parts;
   }
 
   infer(lq: tf.Tensor4D): StageOutputs {

@@ -75,22 +75,33 @@ export class SynthesisTrainer implements StageTrainer {
     this.optimizers = { generator: this.adamG, discriminator: this.adamD };
   }
 
-  /**
-   * One iteration of train_synmodule.py: x_syn once (train mode); the D step on x_syn and the
-   * real batch (with R1 on batch_idx % r1_every == 0), one Adam step of D; then the G side
-   * (1·L1 + 10·LPIPS + 0.3·adversarial) against the already-updated D on the same x_syn.
-   * `iteration` is the loop's 1-based count; the official batch_idx is iteration − 1.
-   */
+  /** The loop's step: the frozen restoration's x_reg, the joint augmentation, then synthesisStep. */
   trainStep(batch: StageBatch, iteration: number): Record<string, number> {
-    const c = this.config;
+    // The official batch_idx (R1 schedule, augmentation cycle) is 0 on the first iteration.
     const batchIdx = iteration - 1;
     let [xReg, gt] = [tf.tidy(() => this.resmodule.restore(batch.lq).image), batch.gt];
-    if (this.augment && c.augment.enabled) {
+    if (this.augment && this.config.augment.enabled) {
       const [a, b] = this.augment(xReg, gt, batchIdx);
       xReg.dispose();
       [xReg, gt] = [a, b];
     }
-    const noiseRng = this.rng.fork(iteration);
+    try {
+      return this.synthesisStep(xReg, gt, batchIdx);
+    } finally {
+      xReg.dispose();
+      if (gt !== batch.gt) gt.dispose();
+    }
+  }
+
+  /**
+   * One iteration of train_synmodule.py on x_reg: x_syn once (train mode); the D step on x_syn
+   * and the real batch (with R1 on batch_idx % r1_every == 0), one Adam step of D; then the G
+   * side (1·L1 + 10·LPIPS + 0.3·adversarial) against the already-updated D on the same x_syn.
+   * Returns the official loss names (d_loss, r1_loss, pixelwise_loss, lpips_loss, adv_loss, …).
+   */
+  synthesisStep(xReg: tf.Tensor4D, gt: tf.Tensor4D, batchIdx: number): Record<string, number> {
+    const c = this.config;
+    const noiseRng = this.rng.fork(batchIdx + 1);
     setTraining(this.synmodule, true);
     this.synmodule.randomizeNoise = c.randomize_noise;
     const parts: Record<string, number> = {};
@@ -122,8 +133,6 @@ export class SynthesisTrainer implements StageTrainer {
       });
     } finally {
       setTraining(this.synmodule, false);
-      xReg.dispose();
-      if (gt !== batch.gt) gt.dispose();
     }
     return parts;
   }
