@@ -79,6 +79,21 @@ describe('doctor probes', () => {
     });
   });
 
+  it('a custom libtensorflow (2.15) that uses the GPU: ok, and a warning that the 2.9.1 checks do not apply', () => {
+    const root = fakeNodeGpu(
+      "module.exports = { backend: () => ({ binding: { TF_Version: '2.15.0' }, isUsingGpuDevice: true }) };\n",
+    );
+    const findings = diagnoseGpuPath({ resolveFrom: root, ldconfigCache: '' }).findings;
+    expect(findings.find((f) => f.topic === 'node-gpu')).toMatchObject({
+      level: 'ok',
+      text: expect.stringMatching(/loads libtensorflow 2\.15\.0 and TensorFlow uses the GPU$/),
+    });
+    expect(findings.find((f) => f.topic === 'cuda')).toMatchObject({
+      level: 'warn',
+      text: expect.stringMatching(/^tfjs-node-gpu runs libtensorflow 2\.15\.0, not 2\.9\.1/),
+    });
+  });
+
   it("TensorFlow 2.9's kernels by compute capability: SASS to 7.5, PTX JIT from 8.0, a loud warning from 9.0", () => {
     expect(tf29KernelSupport('3.0').kind).toBe('unsupported');
     expect(tf29KernelSupport('3.7')).toMatchObject({ kind: 'native', note: expect.stringMatching(/sm_35/) });

@@ -287,8 +287,22 @@ export function diagnoseGpuPath(options: DoctorOptions = {}): GpuPathReport {
   });
   const gpuReport = probeGpus(env);
   const support = gpuReport.gpus.map((g) => tf29KernelSupport(g.computeCapability));
+  // The library and compute-capability checks describe libtensorflow 2.9.1 (tfjs-node-gpu 4.22's).
+  const gpuLib = packages['node-gpu'].load?.tfVersion ?? packages['node-gpu'].libtensorflow;
+  const custom: Finding[] =
+    gpuLib && !gpuLib.startsWith('2.9.')
+      ? [
+          {
+            level: 'warn',
+            topic: 'cuda',
+            text: `tfjs-node-gpu runs libtensorflow ${gpuLib}, not 2.9.1: the CUDA 11 / cuDNN 8 and compute-capability checks here are 2.9.1's`,
+            next: "go by TensorFlow's own loader lines (ugp doctor --json: packages.node-gpu.load.log)",
+          },
+        ]
+      : [];
   const findings = [
     ...packageFindings('node-gpu', packages['node-gpu'], cuda),
+    ...custom,
     ...libraryFindings(cuda, gpuReport.available && gpuReport.gpus.length > 0),
     ...gpuFindings(gpuReport, support),
     ...packageFindings('node', packages.node, cuda),
