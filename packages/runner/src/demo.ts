@@ -5,9 +5,7 @@
 import { resolve } from 'node:path';
 import type { TrackingStore } from '@ugpnet/store';
 import { evaluateRun, TEST_STAGE } from './evaluate.js';
-import { queueGrid, readGridSpec, runWorker, runWorkerPool, type WorkerCommand } from './grid/index.js';
-import { trainCell } from './cell.js';
-import { prepareGridPriors } from './grid-priors.js';
+import { runGrid, trainCell, type WorkerCommand } from './grid/index.js';
 
 export interface DemoOptions {
   store: TrackingStore;
@@ -31,35 +29,33 @@ export interface DemoRow {
 
 export async function runDemo(options: DemoOptions): Promise<DemoRow[]> {
   const { store, log } = options;
-  const gridFile = resolve(options.gridFile);
-  const spec = readGridSpec(gridFile);
-
-  // 1–2. Priors once, in this process (with every thread), before workers start.
-  await prepareGridPriors({ store, spec, specFile: gridFile, log, shouldStop: options.shouldStop });
-  if (options.shouldStop?.()) return [];
-
-  // 3. The grid: queued (finished cells are skipped, unfinished resumed), then trained.
-  const { grid } = queueGrid(store, spec, { specFile: gridFile });
-  if (options.workers > 1) {
-    await runWorkerPool({
+  // 1–3. Priors once, then the 2×2 grid: queued (finished cells skipped, unfinished resumed), trained.
+  const controller = new AbortController();
+  const timer = setInterval(() => options.shouldStop?.() && controller.abort('signal'), 200);
+  let grid: string;
+  try {
+    const result = await runGrid({
+      store,
+      specFile: resolve(options.gridFile),
       workers: options.workers,
-      command: options.workerCommand,
-      env: { ...process.env, UGP_THREADS: '1' },
-      hasWork: () => store.gridProgress(grid.id).byStatus.scheduled > 0,
+      workerCommand: options.workerCommand,
+      // Workers share the cores; the priors, made here first, use them all.
+      workerEnv: { UGP_THREADS: '1' },
+      cellRunner: async () => trainCell,
+      preflight: true,
+      preparePriors: true,
+      signal: controller.signal,
+      log,
     });
-  } else {
-    const controller = new AbortController();
-    const timer = setInterval(() => options.shouldStop?.() && controller.abort('signal'), 200);
-    try {
-      await runWorker({ store, gridId: grid.id, runCell: trainCell, signal: controller.signal, log });
-    } finally {
-      clearInterval(timer);
-    }
+    grid = result.grid;
+    if (result.interrupted) return [];
+  } finally {
+    clearInterval(timer);
   }
 
   // 4. Held-out evaluation of every finished cell (once).
   const rows: DemoRow[] = [];
-  for (const run of store.listRuns({ gridId: grid.id })) {
+  for (const run of store.listRuns({ gridId: grid })) {
     let metrics: Record<string, number> = {};
     if (run.status === 'finished') {
       const logged = store.metricHistory(run.id, { stage: TEST_STAGE });

@@ -1,4 +1,3 @@
-export { trainCell } from './cell.js';
 export { preflightGrid, type ResolvedCell, resolveGridCells } from './experiment/grid-cells.js';
 export {
   checkOverrideKeys,
@@ -40,4 +39,3 @@ export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stage
 export { evaluateRun, TEST_STAGE } from './evaluate.js';
 export { type DemoOptions, type DemoRow, formatDemoTable, runDemo } from './demo.js';
 export { type ExportedRunCheckpoint, exportRunCheckpoint } from './export-checkpoint.js';
-export { type GridPriorOptions, prepareGridPriors } from './grid-priors.js';

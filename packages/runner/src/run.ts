@@ -10,6 +10,7 @@ import { activeBackend, Rng } from '@ugpnet/tensor';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
 import { frozenStageWeights, neededPriors, type PriorKind, resolvePriors } from './priors.js';
+import { recordSkips } from './skipped-files.js';
 import type { StageContext, StateDict } from './stages/context.js';
 import {
   adoptStage,
@@ -208,7 +209,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
   // A grid worker has already claimed (started) the run; starting it again would count an attempt.
   const current = store.getRun(runId);
   if (!(current?.status === 'running' && current.worker?.pid === process.pid)) store.startRun(runId);
-  const data = await createRunData(experiment);
+  // A dataset refused while loading (e.g. most files unusable) fails the run it claimed.
+  const data = await createRunData(experiment, recordSkips(store, runId, options.log)).catch((err) => {
+    store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
+    hold.release();
+    throw err;
+  });
   const perceptual = perceptualNets(experiment);
   try {
     const priors = await resolvePriors(experiment, arch, store, (kind, id) =>

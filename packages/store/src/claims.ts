@@ -77,12 +77,18 @@ export class ClaimStore {
         );
         let target = stale.find((r) => !this.giveUp(r, options, now));
         if (!target) {
-          const row = this.db
-            .prepare(
-              "SELECT * FROM runs WHERE grid_id = ? AND status = 'scheduled' ORDER BY cell_index, created_at LIMIT 1",
-            )
-            .get(gridId) as RunRow | undefined;
-          target = row && toRun(row);
+          // A requeued cell (killed, or found dead-held when the grid was queued) that has used all its
+          // attempts is failed here too: no cell ever gets attempt maxAttempts + 1.
+          const scheduled = this.db.prepare(
+            "SELECT * FROM runs WHERE grid_id = ? AND status = 'scheduled' ORDER BY cell_index, created_at",
+          );
+          for (const row of scheduled.iterate(gridId) as Iterable<RunRow>) {
+            const run = toRun(row);
+            if (this.exhausted(run, options)) continue;
+            target = run;
+            break;
+          }
+          if (target === undefined) this.failExhausted(gridId, options, now);
         }
         return target && this.take(target.id, worker, now);
       })
@@ -101,7 +107,7 @@ export class ClaimStore {
         if (!row) return undefined;
         const run = toRun(row);
         const free =
-          run.status === 'scheduled' ||
+          (run.status === 'scheduled' && !this.giveUp(run, options, now)) ||
           (isStale(run, { host: worker.host, staleAfterMs: options.staleAfterMs, now }) &&
             !this.giveUp(run, options, now));
         return free ? this.take(run.id, worker, now) : undefined;
@@ -109,19 +115,32 @@ export class ClaimStore {
       .immediate();
   }
 
+  private exhausted(run: Run, options: ClaimOptions): boolean {
+    return options.maxAttempts !== undefined && run.attempts >= options.maxAttempts;
+  }
+
+  /** Marks a run that has used all its attempts failed (with why); false when it may be claimed. */
   private giveUp(run: Run, options: ClaimOptions, now: number): boolean {
-    if (options.maxAttempts === undefined || run.attempts < options.maxAttempts) return false;
+    if (!this.exhausted(run, options)) return false;
+    const why =
+      run.status === 'running'
+        ? `its worker died during each of ${run.attempts} attempts (last: ${run.worker?.name ?? 'unknown'})`
+        : `it was started ${run.attempts} times without finishing (--max-attempts ${options.maxAttempts}; --retry-failed starts it afresh)`;
     this.db
       .prepare(
         `UPDATE runs SET status = 'failed', end_time = ?, failure = ?, worker_name = NULL, worker_pid = NULL,
            worker_host = NULL WHERE run_id = ?`,
       )
-      .run(
-        now,
-        `its worker died during each of ${run.attempts} attempts (last: ${run.worker?.name ?? 'unknown'})`,
-        run.id,
-      );
+      .run(now, why, run.id);
     return true;
+  }
+
+  private failExhausted(gridId: string, options: ClaimOptions, now: number): void {
+    if (options.maxAttempts === undefined) return;
+    const rows = this.db
+      .prepare("SELECT * FROM runs WHERE grid_id = ? AND status = 'scheduled' AND attempts >= ?")
+      .all(gridId, options.maxAttempts) as RunRow[];
+    for (const row of rows) this.giveUp(toRun(row), options, now);
   }
 
   private take(runId: string, worker: WorkerInfo, now: number): Run {

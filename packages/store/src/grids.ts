@@ -125,6 +125,8 @@ export class GridStore {
       `UPDATE runs SET status = 'scheduled', end_time = NULL, failure = NULL, worker_name = NULL,
          worker_pid = NULL, worker_host = NULL, claimed_at = NULL, cell_index = ? WHERE run_id = ?`,
     );
+    // --retry-failed gives a failed cell a fresh attempt budget (claims fail a cell at maxAttempts).
+    const retry = this.db.prepare('UPDATE runs SET attempts = 0 WHERE run_id = ?');
     const reindex = this.db.prepare('UPDATE runs SET cell_index = ? WHERE run_id = ?');
     this.db
       .transaction(() => {
@@ -159,6 +161,7 @@ export class GridStore {
             (run.status === 'running' && dead)
           ) {
             requeue.run(cell.cellIndex, run.id);
+            if (run.status === 'failed') retry.run(run.id);
             report.requeued.push(run.id);
           } else {
             if (run.cellIndex !== cell.cellIndex) reindex.run(cell.cellIndex, run.id);

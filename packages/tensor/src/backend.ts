@@ -119,10 +119,16 @@ async function nodeDiagnosis(name: 'node' | 'node-gpu'): Promise<string> {
   return lines.join('');
 }
 
-export function defaultThreadCount(): number {
-  const fromEnv = Number(process.env.UGP_THREADS);
+/**
+ * UGP_THREADS, else the CPUs this process may use: availableParallelism() follows the CPU affinity
+ * mask, and a Slurm task is also capped at the SLURM_CPUS_PER_TASK it was given (task/none sets no mask).
+ */
+export function defaultThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.UGP_THREADS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return Math.max(1, availableParallelism());
+  const cpus = Math.max(1, availableParallelism());
+  const slurm = Number(env.SLURM_CPUS_PER_TASK);
+  return Number.isInteger(slurm) && slurm > 0 ? Math.min(slurm, cpus) : cpus;
 }
 
 /** Directory holding tfjs-backend-wasm's .wasm binaries, which Node must be pointed at. */

@@ -62,7 +62,7 @@ describe('ugp grid', () => {
     const store = openStore(db, { readonly: true });
     const failed = store.listRuns({ status: 'failed' });
     expect(failed.map((r) => [r.name, r.attempts, r.failure])).toEqual([
-      ['init.regression=random,seed=2', 2, 'loss diverged'],
+      ['init.regression=random,seed=2', 1, 'loss diverged'],
     ]);
     store.close();
   });
@@ -124,16 +124,13 @@ describe('ugp grid', () => {
     expect(table.out).toMatch(/cell 3 failed: loss diverged/);
   });
 
-  it('export --slurm writes an executable array script and the log folder', async () => {
-    const out = join(dir, 'job.sbatch');
+  it('export --slurm writes the priors, cells and merge scripts and the log folder', async () => {
     const storeDir = join(dir, 'stores');
     const { code, out: stdout } = await runUgp([
       'grid',
       'export',
       gridFile,
       '--slurm',
-      '--out',
-      out,
       '--store-dir',
       storeDir,
       '--time',
@@ -141,14 +138,34 @@ describe('ugp grid', () => {
       '--json',
     ]);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ script: out, cells: 4, storeDir });
-    const script = readFileSync(out, 'utf8');
+    const written = JSON.parse(stdout);
+    expect(written).toMatchObject({ cells: 4, storeDir });
+    const script = readFileSync(written.scripts.cells, 'utf8');
     expect(script).toContain('#SBATCH --array=0-3\n');
     expect(script).toContain('#SBATCH --time=4:00:00\n');
     expect(existsSync(join(storeDir, 'logs'))).toBe(true);
-    expect(spawnSync('bash', ['-n', out]).status).toBe(0);
-    const missing = await runUgp(['grid', 'export', gridFile, '--out', out]);
+    for (const job of ['priors', 'cells', 'merge']) {
+      expect(spawnSync('bash', ['-n', written.scripts[job]]).status).toBe(0);
+    }
+    const missing = await runUgp(['grid', 'export', gridFile]);
     expect(missing.code).toBe(1);
+  });
+
+  it('bad --workers is a user error naming the flag (exit 1), before anything is queued', async () => {
+    const db = join(dir, 'workers.db');
+    const r = await runUgp([
+      'grid',
+      'run',
+      gridFile,
+      '--db',
+      db,
+      '--workers',
+      '0',
+      '--cell-runner',
+      cellRunner,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.errors).toMatch(/^error: --workers must be a whole number >= 1, got 0$/m);
   });
 
   it('a bad grid file is a user error naming the file', async () => {

@@ -1,4 +1,6 @@
-// Ablation grids: spec, expansion into cells, queueing, workers (one process or a pool), status, SLURM export.
+// Ablation grids: spec, expansion into cells, queueing, workers (one process or a pool), runGrid (all of
+// it once, for `grid run` and `demo`), status, priors (once per grid, as files for clusters), Slurm.
+export { type CellTrainerOptions, cellTrainer, trainCell } from './cell.js';
 export { cellId, cellOverrides, expandGrid, type GridCell, toQueueCell } from './expand.js';
 export {
   gpusFromEnv,
@@ -8,7 +10,25 @@ export {
   type WorkerPoolOptions,
 } from './pool.js';
 export { type QueuedGrid, type QueueGridOptions, queueGrid } from './queue.js';
-export { defaultSlurmStoreDir, type SlurmOptions, shellQuote, slurmScript } from './slurm.js';
+export {
+  defaultSlurmStoreDir,
+  SLURM_SCRIPT_NAMES,
+  type SlurmOptions,
+  type SlurmScripts,
+  shellQuote,
+  slurmJobName,
+  slurmLayout,
+  slurmScripts,
+} from './slurm.js';
+export { gridStatusAcrossStores, type StoresStatus, taskStores } from './slurm-status.js';
+export {
+  arraySpec,
+  runSlurmCommand,
+  type SlurmCommand,
+  type SubmitOptions,
+  type SubmitResult,
+  submitGrid,
+} from './submit.js';
 export {
   type AxisValue,
   type GridSpec,
@@ -19,6 +39,7 @@ export {
 } from './spec.js';
 export {
   type CellStatus,
+  combineGridStatus,
   type GridStatus,
   type GridStatusOptions,
   gridStatus,
@@ -34,3 +55,17 @@ export {
   type WorkerOutcome,
   type WorkerReport,
 } from './worker.js';
+export {
+  exportPriorFiles,
+  type GridPrior,
+  gridPriors,
+  loadPriorFile,
+  priorFile,
+} from './prior-files.js';
+export { type GridPriorOptions, makeGridPriorFiles, prepareGridPriors } from './priors.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  type GridRunResult,
+  type RunGridOptions,
+  runGrid,
+} from './run-grid.js';

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type TrackingStore } from '@ugpnet/store';
+import { bundleScript } from '@ugpnet/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gpusFromEnv, runWorkerPool } from './pool.js';
 import { queueGrid } from './queue.js';
-import { bundleScript } from './test-support/bundle.js';
 
 const STEPS = 20;
 

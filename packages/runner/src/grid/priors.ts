@@ -1,10 +1,12 @@
-// Priors for a whole grid, made once in the parent process before workers start, so cells
-// never race to train the same prior run.
+// Priors for a whole grid, made once before any cell starts (in the parent of a local worker pool,
+// or in a cluster's priors job), so cells never race to train the same prior run.
 import type { TrackingStore } from '@ugpnet/store';
-import { loadExperiment } from './experiment/load.js';
-import { cellOverrides, expandGrid, type GridSpec, gridExperimentFile } from './grid/index.js';
-import { neededPriors } from './priors.js';
-import { preparePriors } from './run.js';
+import { loadExperiment } from '../experiment/load.js';
+import { neededPriors, priorKey } from '../priors.js';
+import { checkArch, preparePriors } from '../run.js';
+import { cellOverrides, expandGrid } from './expand.js';
+import { exportPriorFiles, type GridPrior, gridPriors } from './prior-files.js';
+import { type GridSpec, gridExperimentFile } from './spec.js';
 
 export interface GridPriorOptions {
   store: TrackingStore;
@@ -21,7 +23,10 @@ export async function prepareGridPriors(options: GridPriorOptions): Promise<void
   const seen = new Set<string>();
   for (const cell of expandGrid(options.spec)) {
     const experiment = loadExperiment(experimentFile, cellOverrides(cell.params));
-    const key = JSON.stringify(neededPriors(experiment));
+    const kinds = neededPriors(experiment);
+    if (kinds.length === 0) continue;
+    const arch = checkArch(experiment);
+    const key = JSON.stringify(kinds.map((kind) => priorKey(kind, experiment, arch)));
     if (seen.has(key)) continue;
     seen.add(key);
     await preparePriors({
@@ -32,4 +37,21 @@ export async function prepareGridPriors(options: GridPriorOptions): Promise<void
     });
     if (options.shouldStop?.()) return;
   }
+}
+
+/**
+ * `ugp grid priors FILE --out DIR` (a cluster's priors job): makes the grid's priors in `store` and
+ * writes each as a file in `dir` for the array tasks. Returns the priors, all present in `dir`
+ * unless it was stopped.
+ */
+export async function makeGridPriorFiles(options: GridPriorOptions & { dir: string }): Promise<GridPrior[]> {
+  const priors = gridPriors(options.spec, options.specFile);
+  const missing = exportPriorFiles(options.store, priors, options.dir);
+  if (missing.length > 0) {
+    await prepareGridPriors(options);
+    if (options.shouldStop?.()) return priors;
+    exportPriorFiles(options.store, priors, options.dir);
+  }
+  for (const p of priors) options.log?.(`prior ${p.kind} (run ${p.runId.slice(0, 8)}) → ${options.dir}`);
+  return priors;
 }

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandGrid } from './expand.js';
-import { shellQuote, slurmScript } from './slurm.js';
+import { shellQuote, slurmScripts } from './slurm.js';
 
-describe('slurm export', () => {
+const slurmScript = (o: Parameters<typeof slurmScripts>[0]) => slurmScripts(o).cells;
+
+describe('slurm scripts', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ugp-slurm-'));
@@ -41,8 +43,10 @@ describe('slurm export', () => {
       '#SBATCH --cpus-per-task=8',
       '#SBATCH --mem=64G',
       '#SBATCH --constraint=a100',
-      '#SBATCH --job-name=ugp-ablation',
+      '#SBATCH --job-name=ugp-ablation-cells',
       '#SBATCH --output=experiments/slurm/ablation/logs/%x-%A_%a.out',
+      '#SBATCH --requeue',
+      '#SBATCH --signal=B:TERM@120',
     ]) {
       expect(script).toContain(`${line}\n`);
     }
@@ -51,7 +55,7 @@ describe('slurm export', () => {
     expect(slurmScript({ specFile: 'g.yaml', gridName: 'g', cells, gpusPerTask: 0 })).not.toContain('--gres');
   });
 
-  it('each task runs `ugp grid run FILE --cell I --db STORE_DIR/cell-I.db` with CUDA_VISIBLE_DEVICES untouched', () => {
+  it('each task runs `ugp grid run FILE --cell I --db STORE_DIR/cell-I.db --priors-dir …` with CUDA_VISIBLE_DEVICES untouched', () => {
     const path = join(dir, 'job.sh');
     writeFileSync(
       path,
@@ -82,12 +86,64 @@ describe('slurm export', () => {
       '2',
       '--db',
       join(dir, 'stores', 'cell-2.db'),
+      '--priors-dir',
+      join(dir, 'stores', 'priors'),
+      '--stale-after',
+      '0',
+      '--max-attempts',
+      '3',
       '--backend',
       'node-gpu',
     ]);
+    const retry = spawnSync('bash', [path], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: '2', UGP_RETRY_FAILED: '1' },
+    });
+    expect(retry.stdout.trim().split('\n').at(-1)).toBe('--retry-failed');
     const missing = spawnSync('bash', [path], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/submit this script with sbatch/);
+  });
+
+  it('the priors job writes the priors as files; the merge job folds every store that exists', () => {
+    const storeDir = join(dir, 'stores');
+    const scripts = slurmScripts({
+      specFile: 'g.yaml',
+      gridName: 'g',
+      cells,
+      storeDir,
+      db: join(dir, 'ugp.db'),
+      ugp: 'printf %s\\\\n',
+      gpusPerTask: 0,
+      cpusPerTask: 2,
+    });
+    expect(scripts.priors).toContain('#SBATCH --job-name=ugp-g-priors\n');
+    expect(scripts.priors).toContain('#SBATCH --cpus-per-task=2\n');
+    const priors = spawnSync('bash', ['-c', scripts.priors], { encoding: 'utf8' });
+    expect(priors.stdout.trim().split('\n')).toEqual([
+      'grid',
+      'priors',
+      'g.yaml',
+      '--db',
+      join(storeDir, 'priors.db'),
+      '--out',
+      join(storeDir, 'priors'),
+    ]);
+    const merge = (env = {}) =>
+      spawnSync('bash', ['-c', scripts.merge], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+    expect(merge().stdout).toBe('nothing to merge yet\n');
+    mkdirSync(storeDir);
+    for (const f of ['cell-0.db', 'cell-3.db']) writeFileSync(join(storeDir, f), '');
+    const args = merge().stdout.trim().split('\n');
+    expect(args.slice(0, 6)).toEqual([
+      'db',
+      'merge',
+      join(storeDir, 'cell-0.db'),
+      join(storeDir, 'cell-3.db'),
+      '--into',
+      join(dir, 'ugp.db'),
+    ]);
+    expect(args.slice(6, 9)).toEqual(['grid', 'status', 'g.yaml']);
   });
 
   it('quotes for bash', () => {

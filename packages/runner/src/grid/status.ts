@@ -126,3 +126,27 @@ function bestOf(store: TrackingStore, runId: string, stage: string, metric: stri
   }
   return best;
 }
+
+/**
+ * One view of a grid spread over several stores (the grid's store first, then the per-task stores
+ * of a Slurm array, newer): per cell, a finished run wins; otherwise the last store that holds it.
+ */
+export function combineGridStatus(statuses: GridStatus[]): GridStatus {
+  if (statuses.length === 0) throw new RangeError('combineGridStatus: no status to combine');
+  const [first] = statuses as [GridStatus];
+  const stages = [...new Set(statuses.flatMap((s) => s.stages))];
+  const counts = { scheduled: 0, running: 0, finished: 0, failed: 0, killed: 0, missing: 0 };
+  const cells = first.cells.map((cell, i) => {
+    const candidates = statuses.map((s) => s.cells[i]!).filter((c) => c.status !== 'missing');
+    const pick = candidates.find((c) => c.status === 'finished') ?? candidates.at(-1) ?? cell;
+    counts[pick.status] += 1;
+    const byStage = new Map(pick.stages.map((s) => [s.stage, s]));
+    return {
+      ...pick,
+      stages: stages.map(
+        (stage) => byStage.get(stage) ?? { stage, state: 'pending' as const, step: null, best: null },
+      ),
+    };
+  });
+  return { ...first, stages, counts, cells };
+}

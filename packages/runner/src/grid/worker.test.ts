@@ -49,7 +49,8 @@ describe('queueGrid and runWorker (one in-process worker, fake cell)', () => {
     expect(retry.report.requeued).toHaveLength(2);
     const rerun = await runWorker({ store, gridId: 'ablation', runCell: fakeCell(8, 0), log: quiet });
     expect(rerun.runs.map((r) => r.status)).toEqual(['failed', 'failed']);
-    expect(store.listRuns({ gridId: 'ablation', status: 'failed' }).map((r) => r.attempts)).toEqual([2, 2]);
+    // --retry-failed starts a failed cell afresh: a new attempt budget.
+    expect(store.listRuns({ gridId: 'ablation', status: 'failed' }).map((r) => r.attempts)).toEqual([1, 1]);
   });
 
   it('an interrupted worker marks its run killed; queueing again resumes it from its checkpoint', async () => {
