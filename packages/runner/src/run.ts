@@ -30,6 +30,11 @@ export interface ExecuteRunOptions {
   /** Set by signal handlers: the current stage checkpoints and the run is marked killed. */
   shouldStop?: () => boolean;
   log?: (line: string) => void;
+  /**
+   * Where a missing prior comes from instead of training it here (a Slurm cell reads the files the
+   * priors job wrote, grid/prior-files.ts); it throws when the prior is not there.
+   */
+  loadPrior?: (kind: PriorKind, priorRunId: string) => Promise<StageContext['priors']>;
 }
 
 export type RunOutcome = 'finished' | 'failed' | 'killed';
@@ -217,8 +222,11 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
   });
   const perceptual = perceptualNets(experiment);
   try {
-    const priors = await resolvePriors(experiment, arch, store, (kind, id) =>
-      executePriorRun(kind, id, options, arch, data, perceptual),
+    const priors = await resolvePriors(
+      experiment,
+      arch,
+      store,
+      options.loadPrior ?? ((kind, id) => executePriorRun(kind, id, options, arch, data, perceptual)),
     );
     for (const stage of experiment.stages_to_run) {
       if (store.getTags(runId)[stageTag(stage)] === FINISHED) continue;
