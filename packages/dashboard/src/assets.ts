@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 /** Client scripts in load order (each adds to `window.ugp`; app.js starts the page). */
 export const CLIENT_SCRIPTS = [
   'util.js',
+  'labels.js',
   'charts.js',
+  'images.js',
   'runs-table.js',
   'run-view.js',
   'grid-view.js',

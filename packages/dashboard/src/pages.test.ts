@@ -17,6 +17,8 @@ import {
   fusionPsnr,
   NASTY_NAME,
   restorationPsnr,
+  TEST_IMAGE_COUNT,
+  testScores,
 } from './testing/fill-store.js';
 
 let dir: string;
@@ -53,11 +55,20 @@ async function open(hash: string) {
   await rendered();
 }
 
+interface Marker {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  entries: string[];
+}
+
 interface ChartInfo {
   id: string;
   title: string;
-  datasets: { label: string; role: string; points: [number, number | null][] }[];
-  marks: { step: number; label: string }[];
+  datasets: { label: string; role: string; points: [number, number | null][]; bestStep: number | null }[];
+  /** Best-checkpoint markers as drawn (canvas pixels), each with its tooltip lines. */
+  markers: Marker[];
 }
 
 /** Every chart on the page, read from its Chart instance. */
@@ -70,15 +81,74 @@ function charts(): Promise<ChartInfo[]> {
         id: canvas.dataset.chart!,
         title: chart.options.plugins.title.text,
         datasets: chart.data.datasets.map(
-          (d: { label: string; ugpRole: string; data: { x: number; y: number }[] }) => ({
+          (d: {
+            label: string;
+            ugpRole: string;
+            ugpBest?: { step: number } | null;
+            data: { x: number; y: number }[];
+          }) => ({
             label: d.label,
             role: d.ugpRole,
             points: d.data.map((p) => [p.x, p.y]),
+            bestStep: d.ugpBest?.step ?? null,
           }),
         ),
-        marks: chart.options.plugins.ugpBestCheckpoint.marks,
+        markers: (chart.$ugpMarkers ?? []).map(
+          (m: Omit<Marker, 'entries'> & { entries: { text: string }[] }) => ({
+            left: m.left,
+            right: m.right,
+            top: m.top,
+            bottom: m.bottom,
+            entries: m.entries.map((e) => e.text),
+          }),
+        ),
       };
     }),
+  );
+}
+
+const intersects = (a: Marker, b: Marker) =>
+  a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/** No two best-checkpoint markers of one chart overlap; returns how many checkpoints they show. */
+function expectMarkersApart(found: ChartInfo[]): number {
+  let shown = 0;
+  for (const chart of found) {
+    chart.markers.forEach((a, i) => {
+      shown += a.entries.length;
+      for (const b of chart.markers.slice(i + 1))
+        expect(intersects(a, b), `${chart.id}: markers overlap`).toBe(false);
+    });
+  }
+  return shown;
+}
+
+/** Every short run label on the page (links and legend items) is unique and has the full name on hover. */
+async function expectUniqueLabels(selector = 'a.run-label') {
+  const labels = await page.$$eval(selector, (as) => as.map((a) => [a.textContent, a.getAttribute('title')]));
+  expect(labels.length).toBeGreaterThan(0);
+  const byText = new Map<string, string>();
+  for (const [text, title] of labels) {
+    expect(title).toBeTruthy();
+    // The same run may be linked twice on a page (table and images), never two runs with one label.
+    const first = title!.split('\n')[0]!;
+    if (byText.has(text!)) expect(byText.get(text!)).toBe(first);
+    byText.set(text!, first);
+  }
+  expect(new Set(byText.values()).size).toBe(byText.size);
+  return [...byText.keys()];
+}
+
+/** naturalWidth of every image of each row (0: not loaded), after waiting for the images to load. */
+async function loadedImages(rows: string): Promise<number[][]> {
+  await page.waitForFunction(
+    (sel) => Array.from(document.querySelectorAll<HTMLImageElement>(`${sel} img`)).every((i) => i.complete),
+    rows,
+  );
+  return page.$$eval(rows, (trs) =>
+    trs.map((tr) =>
+      Array.from(tr.querySelectorAll('img')).map((img) => (img as HTMLImageElement).naturalWidth),
+    ),
   );
 }
 
@@ -89,7 +159,7 @@ const rowCount = () => page.locator('#runs tbody tr').count();
 describe('static site (file://)', () => {
   it('lists the experiments', async () => {
     await open('#/');
-    expect(await page.locator('#experiments tbody tr').count()).toBe(2);
+    expect(await page.locator('#experiments tbody tr').count()).toBe(3);
     expect(await page.locator('#experiments').textContent()).toContain('deblur-ablation');
     expect(errors).toEqual([]);
   });
@@ -97,20 +167,88 @@ describe('static site (file://)', () => {
   it('sorts the runs table by a column, both ways', async () => {
     await open('#/experiment/deblur-ablation');
     expect(await rowCount()).toBe(8);
-    const col = 'best:restoration:psnr';
-    const expected = filled.gridRuns
-      .map((r) => Math.max(...[0, 250, 500, 750, 1000].map((s) => restorationPsnr(s, r.pretrainedR, r.seed))))
+    const col = 'test:I_F/psnr';
+    // The failed and the running run have no test scores: last, whichever the direction.
+    const scored = filled.gridRuns.slice(0, 6);
+    const expected = scored
+      .map((r) => testScores(r.pretrainedR, r.pretrainedG, r.seed)['I_F/psnr']!)
       .sort((a, b) => b - a)
       .map((v) => v.toFixed(2));
     await page.click(`th[data-col="${col}"]`);
-    expect(await cellTexts(col)).toEqual(expected);
+    expect(await cellTexts(col)).toEqual([...expected, '–', '–']);
     await page.click(`th[data-col="${col}"]`);
-    expect(await cellTexts(col)).toEqual([...expected].reverse());
+    expect(await cellTexts(col)).toEqual([...[...expected].reverse(), '–', '–']);
     await page.click('th[data-col="name"]');
     const names = await page.$$eval('#runs tbody tr td:nth-child(2)', (tds) =>
       tds.map((td) => td.textContent),
     );
     expect(names).toEqual([...names].sort((a, b) => a!.localeCompare(b!, undefined, { numeric: true })));
+    expect(errors).toEqual([]);
+  });
+
+  it("labels runs by what differs between them, in the paper's words, with the full name on hover", async () => {
+    await open('#/experiment/deblur-ablation');
+    const labels = await expectUniqueLabels();
+    expect(labels).toHaveLength(8);
+    expect(labels).toContain('R pretrained · G random · seed 2');
+    const title = await page.getAttribute(`tr[data-run-id="${filled.gridRuns[1]!.id}"] a.run-label`, 'title');
+    expect(title).toContain('deblur r=true g=true seed=2');
+    expect(title).toContain('restoration.lr = 0.0001');
+
+    // The demo-shaped grid has one seed: it is left out of the labels.
+    await open('#/grid/demo-ablation');
+    expect((await expectUniqueLabels('#runs a.run-label')).sort()).toEqual([
+      'R pretrained · G pretrained',
+      'R pretrained · G random',
+      'R random · G pretrained',
+      'R random · G random',
+    ]);
+    // Compare two runs of different experiments that share their parameters' words.
+    await open(
+      `#/compare/${filled.demoGridRuns[0]!.id},${filled.demoGridRuns[1]!.id},${filled.gridRuns[0]!.id}`,
+    );
+    const compared = await expectUniqueLabels('#compare-runs a.run-label');
+    expect(compared).toHaveLength(3);
+    expect(await page.textContent('#crumbs')).toContain('compare');
+    await open(`#/run/${filled.demoGridRuns[2]!.id}`);
+    expect(await page.textContent('#crumbs')).toContain('R pretrained · G random');
+    expect(errors).toEqual([]);
+  });
+
+  it('fits the experiment page into 1400 × 900 with the headline test scores first', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    try {
+      for (const experiment of ['deblur-ablation', 'demo-ablation']) {
+        await open(`#/experiment/${experiment}`);
+        const { scroll, client } = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth,
+        }));
+        expect(scroll, experiment).toBeLessThanOrEqual(client);
+        const lpips = experiment === 'demo-ablation' ? 'lpips_proxy' : 'lpips';
+        // In reading order (the grouped columns' headers are in the second header row).
+        const cols = await page.$$eval('#runs thead th[data-col]', (ths) =>
+          ths
+            .map((th) => [th.getBoundingClientRect().left, th.getAttribute('data-col')!] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, col]) => col),
+        );
+        expect(cols.slice(0, 11)).toEqual([
+          'name',
+          'status',
+          ...['I_F', 'I_R', 'I_G'].flatMap((o) => ['psnr', 'ssim', lpips].map((k) => `test:${o}/${k}`)),
+        ]);
+        // No column twice: one seed column (the run's; the grid's seed parameter is not repeated).
+        const choosable = await page.$$eval('#column-chooser input[data-column]', (inputs) =>
+          inputs.map((i) => i.getAttribute('data-column')!),
+        );
+        expect(new Set(choosable).size).toBe(choosable.length);
+        expect(choosable.filter((c) => /seed/.test(c))).toEqual(['seed']);
+        await page.screenshot({ path: screenshotPath(`experiment-${experiment}.png`) });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
     expect(errors).toEqual([]);
   });
 
@@ -125,22 +263,22 @@ describe('static site (file://)', () => {
     await page.fill('#run-filter', '');
     await page.selectOption('#status-filter', 'failed');
     expect(await rowCount()).toBe(1);
-    expect(await page.locator('#runs tbody').textContent()).toContain('seed=1');
+    expect(await page.locator('#runs tbody').textContent()).toContain('seed 1');
     expect(await page.textContent('#run-count')).toBe('1 of 8 runs');
     expect(errors).toEqual([]);
   });
 
   it('remembers the choice of columns across visits', async () => {
     await open('#/experiment/deblur-ablation');
-    expect(await page.locator('th[data-col="backend"]').count()).toBe(1);
+    expect(await page.locator('th[data-col="stage"]').count()).toBe(1);
     expect(await page.locator('th[data-col="created"]').count()).toBe(0);
     await page.click('#column-chooser summary');
-    await page.uncheck('input[data-column="backend"]');
+    await page.uncheck('input[data-column="stage"]');
     await page.check('input[data-column="created"]');
-    expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
+    expect(await page.locator('th[data-col="stage"]').count()).toBe(0);
     await page.reload();
     await rendered();
-    expect(await page.locator('th[data-col="backend"]').count()).toBe(0);
+    expect(await page.locator('th[data-col="stage"]').count()).toBe(0);
     expect(await page.locator('th[data-col="created"]').count()).toBe(1);
     await page.evaluate(() => localStorage.removeItem('ugp.columns'));
     expect(errors).toEqual([]);
@@ -181,11 +319,21 @@ describe('static site (file://)', () => {
     expect(byId['run:fusion:lpips_proxy']!.datasets.map((d) => d.label)).toEqual(['lpips_proxy']);
     expect(byId['run:fusion:lpips_proxy']!.title).toContain('lpips_proxy');
     expect(byId['run:fusion:lpips']!.title).not.toContain('proxy');
-    // Best checkpoints: restoration by max PSNR (750, not the last step), synthesis by min lpips_proxy.
-    expect(byId['run:restoration:psnr']!.marks.map((m) => m.step)).toEqual([750]);
-    expect(byId['run:restoration:loss']!.marks.map((m) => m.step)).toEqual([750]);
-    expect(byId['run:synthesis:lpips_proxy']!.marks.map((m) => m.step)).toEqual([600]);
-    expect(byId['run:fusion:psnr']!.marks.map((m) => m.step)).toEqual([400]);
+    // Best checkpoints: restoration by max PSNR (750, not the last step), synthesis by min lpips_proxy;
+    // a marker on every curve, with the value in its tooltip (≈ where the curve has no point there).
+    expect(byId['run:restoration:psnr']!.datasets.map((d) => d.bestStep)).toEqual([750]);
+    expect(byId['run:restoration:loss']!.datasets.map((d) => d.bestStep)).toEqual([750]);
+    expect(byId['run:synthesis:lpips_proxy']!.datasets.map((d) => d.bestStep)).toEqual([600]);
+    expect(byId['run:fusion:psnr']!.datasets.map((d) => d.bestStep)).toEqual([400]);
+    const psnr = restorationPsnr(750, run.pretrainedR, run.seed).toFixed(2);
+    expect(byId['run:restoration:psnr']!.markers.map((m) => m.entries)).toEqual([
+      [`psnr: ${psnr} at step 750`],
+    ]);
+    expect(byId['run:restoration:loss']!.markers[0]!.entries[0]).toMatch(/^loss: ≈ -\d+\.\d+ at step 750$/);
+    expectMarkersApart(found);
+    // One legend per stage section instead of one per chart.
+    expect(await page.locator('section[data-stage="synthesis"] .legend').count()).toBe(1);
+    expect(await page.textContent('section[data-stage="synthesis"] .legend')).toContain('loss/g');
 
     const best = await page.$$eval('#best-checkpoints tbody tr', (rows) =>
       rows.map((r) => [r.getAttribute('data-stage'), r.querySelector('code.restore')?.textContent]),
@@ -200,6 +348,9 @@ describe('static site (file://)', () => {
       imgs.map((img) => (img as HTMLImageElement).naturalWidth),
     );
     expect(images).toEqual([24, 24, 24]);
+    // The test pass: scores per output, and the test images at fusion's best checkpoint.
+    expect(await page.locator('#test-scores tbody tr').count()).toBe(3);
+    expect(await loadedImages('#comparison tbody tr')).toEqual([[16, 16, 16, 16, 16]]);
     expect(errors).toEqual([]);
   });
 
@@ -231,7 +382,10 @@ describe('static site (file://)', () => {
 
   it('shows the ablation grid as mean ± std over seeds of the final PSNR and LPIPS', async () => {
     await open('#/grid/deblur-ablation');
-    expect(await page.inputValue('#grid-stage')).toBe('fusion');
+    // The held-out test scores are the headline; the stages' validation values one choice away.
+    expect(await page.inputValue('#grid-stage')).toBe('test');
+    expect(await page.getAttribute('#grid-psnr', 'data-key')).toBe('I_F/psnr');
+    await page.selectOption('#grid-stage', 'fusion');
     await page.selectOption('#grid-rows', 'pretrained_r');
     const read = (kind: string) =>
       page.$$eval(`#grid-${kind} td`, (tds) =>
@@ -304,12 +458,19 @@ describe('static site (file://)', () => {
       'compare:restoration:loss',
     ]);
     const psnr = found[0]!;
-    expect(psnr.datasets.map((d) => d.label)).toEqual([
-      'deblur r=true g=true seed=1',
-      'deblur r=true g=false seed=1',
-    ]);
+    expect(psnr.datasets.map((d) => d.label)).toEqual(['G pretrained', 'G random']);
     expect(psnr.datasets.map((d) => d.points.length)).toEqual([5, 5]);
-    expect(psnr.marks.map((m) => m.step)).toEqual([750, 750]);
+    expect(psnr.datasets.map((d) => d.bestStep)).toEqual([750, 750]);
+    // Both runs have the same restoration curve: their markers would coincide, so they are drawn as one
+    // whose tooltip names both; no two markers overlap on any chart.
+    expect(psnr.markers).toHaveLength(1);
+    expect(psnr.markers[0]!.entries).toEqual(
+      ['G pretrained', 'G random'].map(
+        (l) => `${l}: ${restorationPsnr(750, true, 1).toFixed(2)} at step 750`,
+      ),
+    );
+    expect(expectMarkersApart(found)).toBe(2 * found.length);
+    expect(await page.locator('.legend').count()).toBe(1);
     const samples = () =>
       page.$$eval('.samples figure', (figs) =>
         figs.map((f) => [
@@ -337,6 +498,89 @@ describe('static site (file://)', () => {
       [b.id, 24],
     ]);
     await page.screenshot({ path: screenshotPath('compare.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a 2×2 grid's test images: a row per cell, LQ | I_R | I_G | I_F | GT, 4× on click, a wipe between two", async () => {
+    await open('#/grid/demo-ablation');
+    const heads = await page.$$eval('#comparison thead th', (ths) => ths.map((th) => th.textContent));
+    expect(heads).toEqual(['', 'LQ', 'I_R', 'I_G', 'I_F', 'GT']);
+    expect(await page.inputValue('#comparison select.image-stage')).toBe('fusion');
+    expect(await loadedImages('#comparison tbody tr')).toEqual(
+      Array.from({ length: 4 }, () => [16, 16, 16, 16, 16]),
+    );
+    const rowLabels = await page.$$eval('#comparison tbody th.row-label a', (as) =>
+      as.map((a) => a.textContent),
+    );
+    expect(new Set(rowLabels).size).toBe(4);
+    expect(await page.locator('#comparison button[data-index]').count()).toBe(TEST_IMAGE_COUNT);
+
+    // Another test image, another stage: restoration's best checkpoint has no I_G or I_F.
+    await page.click('#comparison button[data-index="1"]');
+    const srcs = await page.$$eval('#comparison tbody img', (imgs) => imgs.map((i) => i.getAttribute('src')));
+    expect(srcs.every((src) => /test-01-/.test(src!))).toBe(true);
+    await page.selectOption('#comparison select.image-stage', 'restoration');
+    expect(await loadedImages('#comparison tbody tr')).toEqual(Array.from({ length: 4 }, () => [16, 16, 16]));
+    expect(await page.textContent('#comparison tbody td[data-column="I_F"]')).toBe('–');
+    await page.selectOption('#comparison select.image-stage', 'fusion');
+
+    // Click: the image at 4× with nearest-neighbour scaling.
+    await page.click('#comparison tbody tr:nth-child(2) td[data-column="I_F"] img');
+    const zoomed = await page.$eval('.zoom img', (img) => ({
+      width: img.getBoundingClientRect().width,
+      natural: (img as HTMLImageElement).naturalWidth,
+      rendering: getComputedStyle(img).imageRendering,
+    }));
+    expect(zoomed).toEqual({ width: 64, natural: 16, rendering: 'pixelated' });
+    await page.screenshot({ path: screenshotPath('grid-zoom.png') });
+    await page.keyboard.press('Escape');
+    expect(await page.locator('.zoom').count()).toBe(0);
+
+    // The wipe: B's I_F over A's, clipped at the slider; flip shows one wholly.
+    const a = await page.$eval('.flip-frame img.flip-a', (i) => i.getAttribute('src'));
+    const b = await page.$eval('.flip-frame img.flip-b', (i) => i.getAttribute('src'));
+    expect(a).not.toBe(b);
+    expect(await page.$eval('.flip-frame', (f) => f.getBoundingClientRect().width)).toBe(64);
+    await page.$eval('.flip input.wipe', (input) => {
+      (input as HTMLInputElement).value = '25';
+      input.dispatchEvent(new Event('input'));
+    });
+    expect(await page.$eval('img.flip-b', (i) => (i as HTMLElement).style.clipPath)).toBe(
+      'inset(0px 0px 0px 25%)',
+    );
+    await page.click('.flip-button');
+    expect(await page.$eval('img.flip-b', (i) => (i as HTMLElement).style.clipPath)).toBe(
+      'inset(0px 0px 0px 100%)',
+    );
+    await page.screenshot({ path: screenshotPath('grid-demo.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps best-checkpoint markers apart on the compare page and shows their values on hover', async () => {
+    await open(`#/compare/${filled.demoGridRuns.map((r) => r.id).join(',')}`);
+    for (const stage of ['restoration', 'synthesis', 'fusion']) {
+      await page.selectOption('#compare-stage', stage);
+      const found = await charts();
+      expect(found.length).toBeGreaterThan(0);
+      // Every run's marker is shown on every chart, some merged, none overlapping.
+      expect(expectMarkersApart(found), stage).toBe(4 * found.length);
+    }
+    const [psnr] = (await charts()).filter((c) => c.id === 'compare:fusion:I_F/psnr');
+    const marker = psnr!.markers[0]!;
+    const canvas = page.locator('canvas[data-chart="compare:fusion:I_F/psnr"]');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + (marker.left + marker.right) / 2, box.y + (marker.top + marker.bottom) / 2);
+    const tip = page.locator('canvas[data-chart="compare:fusion:I_F/psnr"] ~ .marker-tip');
+    await tip.waitFor({ state: 'visible' });
+    expect(await tip.textContent()).toContain(marker.entries[0]!);
+    expect(marker.entries[0]).toMatch(
+      /^R (pretrained|random) · G (pretrained|random): \d+\.\d\d at step \d+$/,
+    );
+    await page.screenshot({ path: screenshotPath('compare-markers.png'), fullPage: true });
+    await page.mouse.move(0, 0);
+    await tip.waitFor({ state: 'hidden' });
+    expect(await loadedImages('#comparison tbody tr')).toHaveLength(4);
     expect(errors).toEqual([]);
   });
 

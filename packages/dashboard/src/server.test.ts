@@ -99,7 +99,7 @@ describe('serveDashboard', () => {
     const first = await get('/api/data.json');
     const data = JSON.parse(first.body);
     expect(data.live).toBe(true);
-    expect(data.runs).toHaveLength(9);
+    expect(data.runs).toHaveLength(13);
     expect((await get(`/api/data.json?since=${data.version}`)).status).toBe(204);
     expect((await get('/api/data.json?since=stale')).status).toBe(200);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreCommand } from './restore-command.js';
-import { readSnapshot, snapshotJson, storeFingerprint } from './snapshot.js';
+import { parseTestImage, readSnapshot, snapshotJson, storeFingerprint } from './snapshot.js';
 import { type FilledStore, fillStore, NASTY_NAME, restorationPsnr } from './testing/fill-store.js';
 
 let dir: string;
@@ -16,15 +16,32 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('parseTestImage', () => {
+  it('reads image index and column from a test image name, and nothing from anything else', () => {
+    expect(parseTestImage('test-images', 'runs/x/artifacts/test-images/test-03-I_F.png')).toEqual({
+      index: 3,
+      column: 'I_F',
+    });
+    expect(parseTestImage('test-images', 'test-00-LQ.png')).toEqual({ index: 0, column: 'LQ' });
+    expect(parseTestImage('samples', 'test-00-LQ.png')).toBeNull();
+    expect(parseTestImage('test-images', 'a/test-00-I_X.png')).toBeNull();
+    expect(parseTestImage('test-images', 'a/mytest-00-GT.png')).toBeNull();
+  });
+});
+
 describe('readSnapshot', () => {
   it('reads runs, grids, series, checkpoints and artifacts through the store API', () => {
     const store = openStore(filled.db, { readonly: true });
     try {
       const data = readSnapshot(store);
-      expect(data.runs).toHaveLength(9);
-      expect(data.experiments.map((e) => e.name).sort()).toEqual(['deblur-ablation', 'demo']);
-      expect(data.grids.map((g) => g.id)).toEqual(['deblur-ablation']);
-      expect(data.stageOrder).toEqual(['restoration', 'synthesis', 'fusion']);
+      expect(data.runs).toHaveLength(13);
+      expect(data.experiments.map((e) => e.name).sort()).toEqual([
+        'deblur-ablation',
+        'demo',
+        'demo-ablation',
+      ]);
+      expect(data.grids.map((g) => g.id).sort()).toEqual(['deblur-ablation', 'demo-ablation']);
+      expect(data.stageOrder).toEqual(['restoration', 'synthesis', 'fusion', 'test']);
       expect(data.metricKinds).toMatchObject({
         psnr: 'psnr',
         lpips: 'lpips',
@@ -52,6 +69,17 @@ describe('readSnapshot', () => {
       const summary = run.summaries.find((x) => x.stage === 'restoration' && x.key === 'psnr')!;
       expect(summary.max).toBeCloseTo(restorationPsnr(750, first.pretrainedR, first.seed), 10);
       expect(run.artifacts.every((a) => a.url?.startsWith('artifacts/'))).toBe(true);
+      // Test images: column and index from the file name, each stage at its best step with what it makes.
+      const images = run.artifacts.filter((a) => a.testImage);
+      expect(run.artifacts.filter((a) => a.kind === 'test-images')).toEqual(images);
+      const columns = (stage: string) =>
+        [...new Set(images.filter((a) => a.stage === stage).map((a) => a.testImage!.column))].sort();
+      expect(columns('restoration')).toEqual(['GT', 'I_R', 'LQ']);
+      expect(columns('synthesis')).toEqual(['GT', 'I_G', 'I_R', 'LQ']);
+      expect(columns('fusion')).toEqual(['GT', 'I_F', 'I_G', 'I_R', 'LQ']);
+      expect(new Set(images.filter((a) => a.stage === 'fusion').map((a) => a.step))).toEqual(new Set([400]));
+      expect(new Set(images.map((a) => a.testImage!.index))).toEqual(new Set([0, 1]));
+      expect(run.artifacts.filter((a) => a.kind === 'samples').every((a) => a.testImage === null)).toBe(true);
 
       const demo = data.runs.find((r) => r.id === filled.demoRunId)!;
       expect(demo.name).toBe(NASTY_NAME);

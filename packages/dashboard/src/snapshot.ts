@@ -88,6 +88,24 @@ export interface ArtifactView {
   path: string;
   /** Relative URL of the file, null when the file is missing. */
   url: string | null;
+  /** A fixed test image of the test pass (kind `test-images`): which image and which column. */
+  testImage: TestImageRef | null;
+}
+
+/** Columns of the image comparison, in display order. */
+export const TEST_IMAGE_COLUMNS = ['LQ', 'I_R', 'I_G', 'I_F', 'GT'] as const;
+export const TEST_IMAGES_KIND = 'test-images';
+
+export interface TestImageRef {
+  index: number;
+  column: (typeof TEST_IMAGE_COLUMNS)[number];
+}
+
+/** `test-03-I_F.png` (runner/src/comparison-images.ts names them so) → image 3, column I_F. */
+export function parseTestImage(kind: string, path: string): TestImageRef | null {
+  if (kind !== TEST_IMAGES_KIND) return null;
+  const m = /(?:^|[/\\])test-(\d+)-(LQ|I_R|I_G|I_F|GT)\.png$/.exec(path);
+  return m ? { index: Number(m[1]), column: m[2] as TestImageRef['column'] } : null;
 }
 
 export interface RunView {
@@ -241,6 +259,7 @@ export function readSnapshot(store: TrackingStore, options: SnapshotOptions = {}
           kind: a.kind,
           path: a.path,
           url: isPlainFile(file) ? artifactUrl(file) : null,
+          testImage: parseTestImage(a.kind, a.path),
         };
       }),
     };

@@ -38,7 +38,14 @@ describe('buildDashboard', () => {
     const before = sha(filled.db);
     const out = join(dir, 'site');
     const report = buildDashboard({ db: filled.db, out });
-    expect(report).toMatchObject({ out, runs: 9, experiments: 2, artifactsCopied: 42, artifactsMissing: 1 });
+    // Sample strips: 42; test images: 2 images × 5 columns of 6 finished ablation runs and 4 demo-grid runs.
+    expect(report).toMatchObject({
+      out,
+      runs: 13,
+      experiments: 3,
+      artifactsCopied: 142,
+      artifactsMissing: 1,
+    });
     expect(sha(filled.db)).toBe(before);
 
     const html = readFileSync(report.index, 'utf8');
@@ -54,12 +61,13 @@ describe('buildDashboard', () => {
     expect(sha(join(out, 'assets', 'chart.umd.min.js'))).toBe(sha(chartJs));
 
     const data = loadData(out);
-    expect(data.runs).toHaveLength(9);
+    expect(data.runs).toHaveLength(13);
     expect(data.live).toBe(false);
     const urls = data.runs
       .flatMap((r) => r.artifacts.map((a) => a.url))
       .filter((u): u is string => u !== null);
-    expect(urls).toHaveLength(42);
+    // Each test image is filed under every stage whose best checkpoint shows it (3 + 4 + 5 columns).
+    expect(urls).toHaveLength(42 + 10 * 2 * (3 + 4 + 5));
     for (const url of urls) {
       expect(
         readFileSync(join(out, decodeURIComponent(url)))

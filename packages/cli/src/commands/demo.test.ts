@@ -11,8 +11,15 @@ import { describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../bin/ugp.js', import.meta.url));
 
 interface DemoJson {
-  rows: { cell: string; status: string; params: Record<string, string>; metrics: Record<string, number> }[];
+  rows: {
+    runId: string;
+    cell: string;
+    status: string;
+    params: Record<string, string>;
+    metrics: Record<string, number>;
+  }[];
   dashboard: string;
+  gridPage: string;
 }
 
 /** Runs the binary without blocking the test worker's event loop (vitest's RPC needs it). */
@@ -56,6 +63,7 @@ describe('ugp demo --quick', () => {
       }
     }
     expect(existsSync(first.dashboard)).toBe(true);
+    expect(first.gridPage).toMatch(/^file:\/\/.*index\.html#\/grid\/./);
     // Stage 1 depends on R alone: cells with the same R share it (adopted or not, it is identical).
     for (const r of ['pretrained', 'random']) {
       const sameR = first.rows.filter((row) => row.params['init.regression'] === r);
@@ -66,6 +74,12 @@ describe('ugp demo --quick', () => {
     }
 
     const store = openStore(db, { readonly: true });
+    // The test pass saved the first test images in five columns at fusion's best checkpoint.
+    for (const row of first.rows) {
+      const images = store.listArtifacts(row.runId, { stage: 'fusion', kind: 'test-images' });
+      expect(images.length).toBe(4 * 5);
+      for (const a of images) expect(existsSync(store.resolvePath(a.path))).toBe(true);
+    }
     const priors = store.listRuns({ experiment: 'priors' });
     expect(priors.map((r) => r.status).sort()).toEqual(['finished', 'finished']);
     const runCount = store.listRuns().length;

@@ -1,6 +1,6 @@
 // `ugp demo`: the embedded pretrained-vs-random ablation end to end (see runner/src/demo.ts).
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
@@ -64,10 +64,16 @@ export const demoCommand: CommandModule<object, Args> = {
       });
       const site = await buildDashboard({ db: argv.db, out: argv.out });
       const minutes = ((Date.now() - started) / 60000).toFixed(1);
-      if (argv.json) printJson({ rows, dashboard: site.index, minutes: Number(minutes) });
+      // The grid page answers the ablation at a glance: scores per cell and test images side by side.
+      const gridId = rows[0] ? store.findRun(rows[0].runId).gridId : null;
+      const gridPage = gridId
+        ? `${pathToFileURL(site.index).href}#/grid/${encodeURIComponent(gridId)}`
+        : null;
+      if (argv.json) printJson({ rows, dashboard: site.index, gridPage, minutes: Number(minutes) });
       else {
         process.stdout.write(`${formatDemoTable(rows)}\n\n`);
         process.stdout.write(`dashboard: ${site.index}   (${minutes} min)\n`);
+        if (gridPage) process.stdout.write(`grid page: ${gridPage}\n`);
       }
     } finally {
       store.close();

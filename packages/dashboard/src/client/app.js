@@ -32,7 +32,10 @@
           : data.runs.find((r) => r.gridId === args[0]);
       if (run)
         parts.push(el('a', { href: `#/experiment/${encodeURIComponent(run.experiment)}` }, run.experiment));
-      parts.push(view === 'run' ? (run ? run.name : args[0]) : `grid ${args[0]}`);
+      if (view === 'run' && run) {
+        const { label, title } = ugp.labelOf(data, run);
+        parts.push(el('span', { title }, label));
+      } else parts.push(view === 'run' ? args[0] : `grid ${args[0]}`);
     }
     if (view === 'compare') parts.push('compare');
     nav.replaceChildren(...parts.flatMap((p) => [' › ', p]));

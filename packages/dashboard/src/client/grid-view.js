@@ -10,8 +10,9 @@
   /** Axes of a grid: cell-param keys (seeds excluded) with more than one value, values in cell order. */
   function gridAxes(runs) {
     const ordered = [...runs].sort((a, b) => (a.cellIndex ?? 0) - (b.cellIndex ?? 0));
-    const keys = [...new Set(ordered.flatMap((r) => Object.keys(r.cellParams || {})))].filter(
-      (k) => !ugp.isSeedKey(k),
+    // R before G (the paper's order, as in run labels): R is the default row axis.
+    const keys = ugp.labelKeyOrder(
+      [...new Set(ordered.flatMap((r) => Object.keys(r.cellParams || {})))].filter((k) => !ugp.isSeedKey(k)),
     );
     const axes = [];
     const fixed = [];
@@ -32,6 +33,22 @@
 
   function product(lists) {
     return lists.reduce((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]]);
+  }
+
+  /** An axis value in the paper's words (`R pretrained`); values arrive JSON-formatted. */
+  function words(key, formatted) {
+    let value = formatted;
+    try {
+      value = JSON.parse(formatted);
+    } catch {
+      // a plain string value
+    }
+    return ugp.paramWords(key, value);
+  }
+
+  /** An axis name alone (`R`, `G`, `seed`, or the key). */
+  function axisName(key) {
+    return words(key, 'true').replace(/ (true|pretrained)$/, '');
   }
 
   function pickKey(keys, kind) {
@@ -191,7 +208,7 @@
             )
           : el('code', {}, key);
       const colLabel = (combo) =>
-        colAxes.length ? colAxes.map((a, i) => `${a.key}=${combo[i]}`).join(', ') : state.mode;
+        colAxes.length ? colAxes.map((a, i) => words(a.key, combo[i])).join(' · ') : state.mode;
       main.append(
         el(
           'section',
@@ -215,7 +232,9 @@
                 el(
                   'th',
                   {},
-                  rowAxis ? `${rowAxis.key} \\ ${colAxes.map((a) => a.key).join(', ') || ''}` : '',
+                  rowAxis
+                    ? `${axisName(rowAxis.key)} \\ ${colAxes.map((a) => axisName(a.key)).join(', ') || ''}`
+                    : '',
                 ),
                 colCombos.map((combo) => el('th', {}, colLabel(combo))),
               ),
@@ -227,7 +246,11 @@
                 el(
                   'tr',
                   {},
-                  el('th', {}, rowAxis ? `${rowAxis.key}=${rv}` : 'all'),
+                  el(
+                    'th',
+                    { title: rowAxis ? `${rowAxis.key}=${rv}` : null },
+                    rowAxis ? words(rowAxis.key, rv) : 'all',
+                  ),
                   cells[i].map((c, j) =>
                     el(
                       'td',
@@ -245,7 +268,11 @@
                         : el(
                             'a',
                             { href: `#/compare/${c.members.map((m) => encodeURIComponent(m.id)).join(',')}` },
-                            c.n ? `${fmt(c.mean, kind)} ± ${fmt(c.std, kind)}` : '–',
+                            c.n > 1
+                              ? `${fmt(c.mean, kind)} ± ${fmt(c.std, kind)}`
+                              : c.n
+                                ? fmt(c.mean, kind)
+                                : '–',
                             el('small', {}, ` n=${c.n}/${c.members.length}`),
                           ),
                     ),
@@ -262,8 +289,55 @@
         el('p', { class: 'empty' }, `No PSNR, SSIM or LPIPS values logged in stage ${state.stage}.`),
       );
     }
+    main.append(cellImages(data, runs, orderedAxes, state, rerender) || '');
     state.table ??= {};
     main.append(el('h2', {}, 'Cells'), ugp.runsTable(data, runs, state.table, rerender));
+  }
+
+  /** Test images per grid cell (one seed's run per cell, chosen with the seed picker). */
+  function cellImages(data, runs, axes, state, rerender) {
+    const cells = new Map();
+    for (const r of [...runs].sort((a, b) => (a.cellIndex ?? 0) - (b.cellIndex ?? 0))) {
+      const k = cellKey(r, axes);
+      if (!cells.has(k)) cells.set(k, []);
+      cells.get(k).push(r);
+    }
+    const seedOf = (r) =>
+      r.seed ?? Object.entries(r.cellParams || {}).find(([k]) => ugp.isSeedKey(k))?.[1] ?? null;
+    const seeds = [...new Set(runs.map(seedOf))].filter((s) => s !== null).sort((a, b) => a - b);
+    if (!seeds.includes(state.imageSeed)) state.imageSeed = seeds[0] ?? null;
+    const rows = [...cells.values()].map((members) => {
+      const run = members.find((r) => seedOf(r) === state.imageSeed) ?? members[0];
+      const label = axes.length
+        ? axes.map((a) => words(a.key, fmtJson(run.cellParams[a.key] ?? null))).join(' · ')
+        : run.name;
+      return {
+        key: members[0].cellId ?? members[0].id,
+        label,
+        title: `${run.name}\nrun ${run.id}`,
+        href: `#/run/${encodeURIComponent(run.id)}`,
+        run,
+      };
+    });
+    state.images ??= {};
+    const section = ugp.imageComparison(data, rows, state.images, rerender, {
+      heading: 'Test images per cell, at the best checkpoint',
+    });
+    if (section && seeds.length > 1) {
+      const seedSelect = el(
+        'select',
+        {
+          id: 'image-seed',
+          onchange: (e) => {
+            state.imageSeed = Number(e.target.value);
+            rerender();
+          },
+        },
+        seeds.map((s) => el('option', { value: String(s), selected: s === state.imageSeed }, `seed ${s}`)),
+      );
+      section.querySelector('.toolbar').append(el('label', {}, 'run of ', seedSelect));
+    }
+    return section;
   }
 
   Object.assign(ugp, { renderGrid, gridAxes });

@@ -52,10 +52,46 @@
     );
   }
 
-  /** Every column the runs table can show; `show` is the default visibility. */
-  function runColumns(data, runs) {
+  /** The test pass's scores (stage `test`), the numbers an ablation is read by: I_F first, then I_R, I_G. */
+  const HEADLINE_OUTPUTS = ['I_F', 'I_R', 'I_G'];
+  const HEADLINE_KINDS = [
+    ['psnr', 'PSNR'],
+    ['ssim', 'SSIM'],
+    ['lpips', 'LPIPS'],
+    ['lpips_proxy', 'LPIPS proxy'],
+  ];
+
+  /** Every column the runs table can show; `show` is the default visibility, `head` a header group. */
+  function runColumns(data, runs, labels) {
+    const summary = (r, stage, key) => r.summaries.find((s) => s.stage === stage && s.key === key);
+    const logged = new Set(runs.flatMap((r) => r.summaries.map((s) => `${s.stage}\0${s.key}`)));
+    const headline = [];
+    for (const output of HEADLINE_OUTPUTS) {
+      for (const [kind, name] of HEADLINE_KINDS) {
+        const key = `${output}/${kind}`;
+        if (!logged.has(`test\0${key}`)) continue;
+        headline.push({
+          id: `test:${key}`,
+          label: name,
+          head: `test ${output}`,
+          title: `held-out test ${data.kinds[kind].label} of ${output}, best checkpoints`,
+          group: 'test scores',
+          kind,
+          numeric: true,
+          show: true,
+          get: (r) => summary(r, 'test', key)?.latest ?? null,
+        });
+      }
+    }
     const cols = [
-      { id: 'name', label: 'run', show: true, fixed: true, get: (r) => r.name },
+      {
+        id: 'name',
+        label: 'run',
+        show: true,
+        fixed: true,
+        get: (r) => labels.get(r.id).label,
+        cell: (r) => ugp.runLink(r, labels),
+      },
       {
         id: 'status',
         label: 'status',
@@ -63,22 +99,32 @@
         get: (r) => r.status,
         cell: (r) => ugp.statusBadge(r.status),
       },
+      ...headline,
       { id: 'stage', label: 'stage', show: true, get: (r) => r.stage },
-      { id: 'backend', label: 'backend', show: true, get: (r) => r.backend },
-      { id: 'seed', label: 'seed', show: true, get: (r) => r.seed },
+      { id: 'backend', label: 'backend', show: headline.length === 0, get: (r) => r.backend },
+      {
+        id: 'seed',
+        label: 'seed',
+        show: false,
+        get: (r) => r.seed ?? Object.entries(r.cellParams || {}).find(([k]) => ugp.isSeedKey(k))?.[1] ?? null,
+      },
     ];
-    const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.cellParams || {})))].sort();
+    // Seeds have their column above; the other grid parameters are in the run label too.
+    const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.cellParams || {})))]
+      .filter((k) => !ugp.isSeedKey(k))
+      .sort();
     for (const k of paramKeys) {
       cols.push({
         id: `param:${k}`,
         label: k,
         group: 'grid params',
-        show: true,
+        show: false,
         get: (r) => (k in r.cellParams ? fmtJson(r.cellParams[k]) : null),
       });
     }
     const pairs = new Map();
-    for (const r of runs) for (const s of r.summaries) pairs.set(`${s.stage}\0${s.key}`, s);
+    for (const r of runs)
+      for (const s of r.summaries) if (s.stage !== 'test') pairs.set(`${s.stage}\0${s.key}`, s);
     const ordered = ugp
       .stageSort(
         data,
@@ -95,17 +141,21 @@
     for (const { stage, key } of ordered) {
       const kind = data.metricKinds[key] || 'other';
       const ranked = kind === 'psnr' || kind === 'ssim' || kind === 'lpips' || kind === 'lpips_proxy';
-      const find = (r) => r.summaries.find((s) => s.stage === stage && s.key === key);
       cols.push({
         id: `${ranked ? 'best' : 'latest'}:${stage}:${key}`,
-        label: `${stage} · ${ranked ? 'best' : 'last'} ${key}`,
-        title: data.kinds[kind].label,
-        group: 'metrics',
+        label: key,
+        head: `${stage} · ${ranked ? 'best' : 'last'}`,
+        title: `${stage} validation, ${ranked ? 'best' : 'last'} value: ${data.kinds[kind].label}`,
+        group: `${stage} validation`,
         kind,
         numeric: true,
-        show: kind === 'psnr' || kind === 'lpips' || kind === 'lpips_proxy',
+        // Without test scores, the validation PSNR / LPIPS of the plain keys are the headline.
+        show:
+          headline.length === 0 &&
+          !key.includes('/') &&
+          (kind === 'psnr' || kind === 'lpips' || kind === 'lpips_proxy'),
         get: (r) => {
-          const s = find(r);
+          const s = summary(r, stage, key);
           if (!s) return null;
           return ranked ? ugp.bestOf(data, s) : s.latest;
         },
@@ -188,18 +238,19 @@
 
   /** The runs table with its controls; `state` keeps sort, filter and selection across refreshes. */
   function runsTable(data, runs, state, rerender) {
-    state.sort ??= { col: 'created', dir: -1 };
+    state.sort ??= { col: 'name', dir: 1 }; // by label: the cells of an ablation in order
     state.filter ??= '';
     state.status ??= '';
     state.selected ??= [];
-    const cols = runColumns(data, runs);
+    const labels = ugp.shortLabels(runs);
+    const cols = runColumns(data, runs, labels);
     const chosen = ugp.recall('columns', {});
     const visible = cols.filter((c) => c.fixed || (c.id in chosen ? chosen[c.id] : c.show));
 
     const words = state.filter.toLowerCase().split(/\s+/).filter(Boolean);
     const sortCol = cols.find((c) => c.id === state.sort.col) || cols[0];
     const shown = runs
-      .filter((r) => (!state.status || r.status === state.status) && matches(r, visible, words))
+      .filter((r) => (!state.status || r.status === state.status) && matches(r, cols, words))
       .sort((a, b) => {
         const c = compareValues(sortCol.get(a), sortCol.get(b));
         const missing = sortCol.get(a) == null || sortCol.get(b) == null;
@@ -240,54 +291,74 @@
       },
       `compare selected (${state.selected.length})`,
     );
+    const groups = [...new Set(cols.filter((c) => !c.fixed).map((c) => c.group || 'run'))];
     const chooser = el(
       'details',
       { class: 'columns', id: 'column-chooser', open: state.chooserOpen },
       el('summary', { onclick: () => (state.chooserOpen = !state.chooserOpen) }, 'columns'),
-      cols
-        .filter((c) => !c.fixed)
-        .map((c) =>
-          el(
-            'label',
-            { title: c.title },
-            el('input', {
-              type: 'checkbox',
-              'data-column': c.id,
-              checked: visible.includes(c),
-              onchange: (e) => {
-                const next = ugp.recall('columns', {});
-                next[c.id] = e.target.checked;
-                ugp.remember('columns', next);
-                rerender();
-              },
-            }),
-            ` ${c.label}`,
-          ),
-        ),
-    );
-
-    const head = el(
-      'tr',
-      {},
-      el('th', {}, ''),
-      visible.map((c) =>
+      groups.map((g) =>
         el(
-          'th',
-          {
-            'data-col': c.id,
-            title: c.title,
-            class: c.numeric ? 'num sortable' : 'sortable',
-            'aria-sort': c.id === sortCol.id ? (state.sort.dir > 0 ? 'ascending' : 'descending') : null,
-            onclick: () => {
-              state.sort = { col: c.id, dir: state.sort.col === c.id ? -state.sort.dir : c.numeric ? -1 : 1 };
-              rerender();
-            },
-          },
-          c.label,
-          c.id === sortCol.id ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : '',
+          'div',
+          { class: 'column-group' },
+          el('span', { class: 'muted' }, `${g}: `),
+          cols
+            .filter((c) => !c.fixed && (c.group || 'run') === g)
+            .map((c) =>
+              el(
+                'label',
+                { title: c.title },
+                el('input', {
+                  type: 'checkbox',
+                  'data-column': c.id,
+                  checked: visible.includes(c),
+                  onchange: (e) => {
+                    const next = ugp.recall('columns', {});
+                    next[c.id] = e.target.checked;
+                    ugp.remember('columns', next);
+                    rerender();
+                  },
+                }),
+                ` ${c.head ? `${c.head} ${c.label}` : c.label}`,
+              ),
+            ),
         ),
       ),
     );
+
+    const sortHeader = (c, attrs = {}) =>
+      el(
+        'th',
+        {
+          ...attrs,
+          'data-col': c.id,
+          title: c.title,
+          class: c.numeric ? 'num sortable' : 'sortable',
+          'aria-sort': c.id === sortCol.id ? (state.sort.dir > 0 ? 'ascending' : 'descending') : null,
+          onclick: () => {
+            state.sort = { col: c.id, dir: state.sort.col === c.id ? -state.sort.dir : c.numeric ? -1 : 1 };
+            rerender();
+          },
+        },
+        c.label,
+        c.id === sortCol.id ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : '',
+      );
+    // Two header rows when columns are grouped (`test I_F` over PSNR / SSIM / LPIPS).
+    const grouped = visible.some((c) => c.head);
+    const top = [el('th', grouped ? { rowspan: 2 } : {}, '')];
+    const second = [];
+    for (let i = 0; i < visible.length; i++) {
+      const c = visible[i];
+      if (!grouped || !c.head) {
+        top.push(sortHeader(c, grouped ? { rowspan: 2 } : {}));
+        continue;
+      }
+      let n = 1;
+      while (visible[i + n]?.head === c.head) n += 1;
+      top.push(el('th', { colspan: n, class: 'group' }, c.head));
+      for (let j = i; j < i + n; j++) second.push(sortHeader(visible[j]));
+      i += n - 1;
+    }
+    const head = [el('tr', {}, top), grouped ? el('tr', {}, second) : null];
     const body = shown.map((r) =>
       el(
         'tr',
@@ -308,10 +379,12 @@
           }),
         ),
         visible.map((c) => {
-          if (c.id === 'name')
-            return el('td', {}, el('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.name));
           const content = c.cell ? c.cell(r) : cellText(c, r);
-          return el('td', { class: c.numeric ? 'num' : null, 'data-col': c.id }, content);
+          return el(
+            'td',
+            { class: c.numeric ? 'num' : c.id === 'name' ? 'label' : null, 'data-col': c.id },
+            content,
+          );
         }),
       ),
     );

@@ -128,6 +128,23 @@
     return summary.latest;
   }
 
+  /**
+   * Drops a plain key (`psnr`) whose curve repeats an output's (`I_R/psnr`) in every run: the runner logs
+   * the stage's own output under both names (the plain one picks the best checkpoint).
+   */
+  function distinctKeys(keys, seriesOf) {
+    const same = (a, b) =>
+      a &&
+      b &&
+      a.steps.length === b.steps.length &&
+      a.steps.every((s, i) => s === b.steps[i] && a.values[i] === b.values[i]);
+    return keys.filter((k) => {
+      if (k.includes('/')) return true;
+      const twins = keys.filter((o) => /^I_[RGF]\//.test(o) && o.slice(4) === k);
+      return !twins.some((t) => seriesOf.every((series) => !series[k] || same(series[k], series[t])));
+    });
+  }
+
   /** Grid-cell params that only tell seeds apart (averaged over in the grid view). */
   function isSeedKey(key) {
     return /(^|\.)seed$/i.test(key);
@@ -156,13 +173,6 @@
     return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
   }
 
-  function runLabel(run) {
-    const params = Object.entries(run.cellParams || {})
-      .map(([k, v]) => `${k}=${fmtJson(v)}`)
-      .join(' ');
-    return params ? `${run.name} (${params})` : run.name;
-  }
-
   Object.assign(ugp, {
     el,
     append,
@@ -175,11 +185,11 @@
     remember,
     recall,
     sortKeys,
+    distinctKeys,
     stageSort,
     bestOf,
     isSeedKey,
     statusBadge,
     color,
-    runLabel,
   });
 })();

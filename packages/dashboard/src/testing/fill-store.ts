@@ -1,14 +1,19 @@
 // A store the dashboard tests fill through the store API: a 2×2 ablation grid (pretrained R × pretrained G)
-// with two seeds per cell over three stages, checkpoints with a best one per stage, sample strips, and a
-// single run whose name tries to break out of HTML and SQL.
+// with two seeds per cell over three stages, checkpoints with a best one per stage, sample strips, test
+// scores and test images of the finished runs; a 2×2 grid shaped like `ugp demo`'s (init.regression ×
+// init.generator, one seed, all finished); and a single run whose name tries to break out of HTML and SQL.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flattenParams, openStore, type TrackingStore } from '@ugpnet/store';
-import { solidPng } from './png.js';
+import { patternPng, solidPng } from './png.js';
 
 export const GRID_ID = 'deblur-ablation';
 export const EXPERIMENT = 'deblur-ablation';
 export const DEMO_EXPERIMENT = 'demo';
+export const DEMO_GRID_ID = 'demo-ablation';
+export const DEMO_GRID_EXPERIMENT = 'demo-ablation';
+/** Test images per run (each in the five columns LQ, I_R, I_G, I_F, GT). */
+export const TEST_IMAGE_COUNT = 2;
 export const NASTY_NAME = `</script><script>window.__pwned = 1</script> '; DROP TABLE runs; --`;
 
 export interface FilledStore {
@@ -17,6 +22,8 @@ export interface FilledStore {
   /** Grid runs in cell order: (pretrained_r, pretrained_g) ∈ {true,false}², seeds 1 and 2. */
   gridRuns: { id: string; pretrainedR: boolean; pretrainedG: boolean; seed: number }[];
   demoRunId: string;
+  /** The demo-shaped grid in cell order (init.generator slowest). */
+  demoGridRuns: { id: string; regression: string; generator: string }[];
 }
 
 const range = (from: number, to: number, by: number) =>
@@ -41,6 +48,143 @@ function sample(store: TrackingStore, dir: string, runId: string, stage: string,
   mkdirSync(join(dir, 'samples', runId.slice(0, 8)), { recursive: true });
   writeFileSync(join(dir, rel), solidPng(24, 8, [tint, 255 - tint, (step / 4) % 256]));
   store.logArtifact({ runId, stage, step, kind: 'samples', path: rel });
+}
+
+/** Held-out test scores of a finished run (stage `test`, step 0), as runner/src/evaluate.ts logs them. */
+export function testScores(
+  pretrainedR: boolean,
+  pretrainedG: boolean,
+  seed: number,
+  lpipsKey: 'lpips' | 'lpips_proxy' = 'lpips',
+): Record<string, number> {
+  const r = 25 + (pretrainedR ? 1.5 : 0) + seed * 0.1;
+  const scores: Record<string, number> = {
+    'I_R/psnr': r,
+    'I_R/ssim': 0.7 + r / 200,
+    [`I_R/${lpipsKey}`]: 0.35 - (pretrainedR ? 0.03 : 0),
+    'I_G/psnr': r - 3 + (pretrainedG ? 0.5 : 0),
+    'I_G/ssim': 0.6 + r / 200,
+    [`I_G/${lpipsKey}`]: 0.2 - (pretrainedG ? 0.05 : 0),
+    'I_F/psnr': r + 0.4 + (pretrainedG ? 0.3 : 0),
+    'I_F/ssim': 0.72 + r / 200,
+    [`I_F/${lpipsKey}`]: 0.22 - (pretrainedG ? 0.04 : 0) - seed * 0.002,
+  };
+  return scores;
+}
+
+/** What each stage's best checkpoint produces (runner/src/comparison-images.ts). */
+const STAGE_OUTPUTS: Record<string, string[]> = {
+  restoration: ['I_R'],
+  synthesis: ['I_R', 'I_G'],
+  fusion: ['I_R', 'I_G', 'I_F'],
+};
+const NOISE: Record<string, number> = { LQ: 0.9, I_R: 0.5, I_G: 0.3, I_F: 0.15, GT: 0 };
+
+/** The test pass's images, named and filed like runner/src/comparison-images.ts does. */
+function testImages(
+  store: TrackingStore,
+  dir: string,
+  runId: string,
+  bestSteps: Record<string, number>,
+  variant: number,
+) {
+  const folder = join('runs', runId.slice(0, 8), 'test-images');
+  mkdirSync(join(dir, folder), { recursive: true });
+  for (const [stage, step] of Object.entries(bestSteps)) {
+    for (const column of ['LQ', ...STAGE_OUTPUTS[stage]!, 'GT']) {
+      for (let index = 0; index < TEST_IMAGE_COUNT; index++) {
+        const rel = join(folder, `test-0${index}-${column}.png`);
+        // Inputs and GT are the same for every run; outputs differ a little per run.
+        const noise = NOISE[column]! * (column === 'LQ' || column === 'GT' ? 1 : 1 + variant * 0.15);
+        writeFileSync(join(dir, rel), patternPng(16, index, noise));
+        store.logArtifact({ runId, stage, step, kind: 'test-images', path: rel });
+      }
+    }
+  }
+}
+
+/** A grid shaped like `ugp demo`'s: init.generator × init.regression, seed 1, all three stages and the test pass. */
+function fillDemoGrid(store: TrackingStore, dir: string): FilledStore['demoGridRuns'] {
+  store.registerGrid({
+    name: DEMO_GRID_ID,
+    specFile: 'experiments/demo-ablation.yaml',
+    spec: {
+      axes: { 'init.generator': ['pretrained', 'random'], 'init.regression': ['pretrained', 'random'] },
+      seeds: [1],
+    },
+  });
+  const cells = ['pretrained', 'random'].flatMap((generator) =>
+    ['pretrained', 'random'].map((regression) => ({ generator, regression })),
+  );
+  const report = store.queueGridCells(
+    DEMO_GRID_ID,
+    DEMO_GRID_EXPERIMENT,
+    cells.map((c, i) => ({
+      cellId: `g-${c.generator}-r-${c.regression}`,
+      cellIndex: i,
+      name: `init.generator=${c.generator},init.regression=${c.regression},seed=1`,
+      params: { 'init.generator': c.generator, 'init.regression': c.regression, seed: 1 },
+      seed: 1,
+    })),
+  );
+  return report.created.map((id, i) => {
+    const { generator, regression } = cells[i]!;
+    const pretrainedR = regression === 'pretrained';
+    const pretrainedG = generator === 'pretrained';
+    store.startRun(id);
+    store.updateRun(id, { backend: 'wasm', stage: 'restoration' });
+    store.logParams(id, flattenParams({ init: { regression, generator }, seed: 1, arch: 'tiny-32' }));
+    const bestSteps: Record<string, number> = {};
+    const stages: [string, number[], (step: number) => number][] = [
+      [
+        'restoration',
+        range(100, 500, 100),
+        (s) => (pretrainedR ? 25 : 23) + s / 200 - (s === 500 && pretrainedR ? 0.4 : 0),
+      ],
+      [
+        'synthesis',
+        range(100, 300, 100),
+        (s) => 21 + (pretrainedG ? 1 : 0) + s / 300 - (s === 300 && i % 2 ? 0.3 : 0),
+      ],
+      [
+        'fusion',
+        range(100, 300, 100),
+        (s) => 25.5 + (pretrainedR ? 1 : 0) + (pretrainedG ? 0.4 : 0) + s / 400,
+      ],
+    ];
+    for (const [stage, steps, psnrAt] of stages) {
+      store.updateRun(id, { stage });
+      const output = { restoration: 'I_R', synthesis: 'I_G', fusion: 'I_F' }[stage]!;
+      for (const step of range(0, steps[steps.length - 1]!, 50)) {
+        store.logMetrics(id, stage, step, { 'loss/total': 0.5 - step / 2000 + (step % 100 ? 0.02 : 0) });
+      }
+      for (const step of steps) {
+        const psnr = psnrAt(step);
+        const scores = {
+          [`${output}/psnr`]: psnr,
+          [`${output}/lpips_proxy`]: 0.3 - psnr / 200,
+          psnr,
+          lpips_proxy: 0.3 - psnr / 200,
+        };
+        store.logMetrics(id, stage, step, scores);
+        const saved = store.saveCheckpoint(
+          {
+            runId: id,
+            stage,
+            step,
+            path: `checkpoints/${id}/${stage}-${step}.safetensors`,
+            metrics: { psnr },
+          },
+          { metric: 'psnr', mode: 'max' },
+        );
+        if (saved.isBest) bestSteps[stage] = step;
+      }
+    }
+    store.logMetrics(id, 'test', 0, testScores(pretrainedR, pretrainedG, 1, 'lpips_proxy'));
+    testImages(store, dir, id, bestSteps, i);
+    store.endRun(id, 'finished');
+    return { id, regression, generator };
+  });
 }
 
 /** Fills `<dir>/ugp.db` (and sample PNGs under `<dir>/samples`). */
@@ -152,6 +296,8 @@ export function fillStore(dir: string): FilledStore {
         );
         sample(store, dir, id, 'fusion', step, i * 30);
       }
+      store.logMetrics(id, 'test', 0, testScores(pretrainedR, pretrainedG, seed));
+      testImages(store, dir, id, { restoration: 750, synthesis: 600, fusion: 400 }, i);
       store.endRun(id, 'finished');
     });
 
@@ -175,7 +321,8 @@ export function fillStore(dir: string): FilledStore {
       kind: 'samples',
       path: 'samples/gone.png',
     });
-    return { db, dir, gridRuns, demoRunId: demo.id };
+    const demoGridRuns = fillDemoGrid(store, dir);
+    return { db, dir, gridRuns, demoRunId: demo.id, demoGridRuns };
   } finally {
     store.close();
   }

@@ -47,3 +47,25 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   for (let i = 0; i < width * height; i++) rgb.set([r, g, b], i * 3);
   return encodePng(width, height, rgb);
 }
+
+/**
+ * A small recognisable picture (a lit disc on a gradient, with a pattern per `seed`) so pages show
+ * distinct, pixel-level images; `noise` (0…1) adds deterministic speckle, like a worse restoration.
+ */
+export function patternPng(size: number, seed: number, noise: number): Buffer {
+  const rgb = new Uint8Array(size * size * 3);
+  const c = size / 2;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const inside = (x - c) ** 2 + (y - c * 0.9) ** 2 < (size * 0.3) ** 2;
+      const stripe = ((x + y * (seed + 1)) >> 2) % 2;
+      const speckle = noise * ((((x * 73856093) ^ (y * 19349663) ^ (seed * 83492791)) >>> 0) % 97) * 1.6;
+      const base = inside ? [230, 180 + 30 * stripe, 150] : [40 + x * 8, 60 + 40 * stripe, 120 + y * 6];
+      rgb.set(
+        base.map((v) => Math.max(0, Math.min(255, Math.round(v + speckle - 77 * noise)))),
+        (y * size + x) * 3,
+      );
+    }
+  }
+  return encodePng(size, size, rgb);
+}
