@@ -35,7 +35,7 @@ function experiment(overrides: { generator?: 'pretrained' | 'random'; lr?: numbe
         val_count: 2,
         test_count: 2,
       },
-      perceptual: { proxy_width_divisor: 16 },
+      perceptual: { allow_proxy: true, proxy_width_divisor: 16 },
       validation: { samples: 1 },
       init: { regression: 'random', generator: overrides.generator ?? 'pretrained' },
       stages: { restoration: { iterations: 4, val_every: 2, lr: overrides.lr ?? 5e-4 } },

@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { neededPriors, regressionIsFrozenRestoration } from '../priors.js';
+import { readGridSpec } from '../grid/spec.js';
+import { resolveGridCells } from './grid-cells.js';
 import { loadExperiment, parseOverrides } from './load.js';
 
 function dir(): string {
@@ -89,5 +92,77 @@ describe('loadExperiment', () => {
     ]) {
       expect(loadExperiment(join(root, file)).name).toBeTruthy();
     }
+  });
+
+  it('rejects an unknown key at any depth with its full path and the closest valid key', () => {
+    const d = dir();
+    const cases: Array<[unknown, string]> = [
+      [
+        { stages: { restoration: { lr_regresion: 0 } } },
+        'stages.restoration.lr_regresion: unknown key; did you mean lr_regression?',
+      ],
+      [
+        { stages: { fusion: { contextual: { patch_sise: 64 } } } },
+        'stages.fusion.contextual.patch_sise: unknown key; did you mean patch_size?',
+      ],
+      [
+        { data: { degradation: { type: 'blur', kernel_sise: 5 } } },
+        'data.degradation.kernel_sise: unknown key; did you mean kernel_size?',
+      ],
+      [
+        { perceptual: { allow_proxi: true } },
+        'perceptual.allow_proxi: unknown key; did you mean allow_proxy?',
+      ],
+    ];
+    for (const [i, [body, message]] of cases.entries()) {
+      const file = join(d, `typo${i}.json`);
+      writeFileSync(file, JSON.stringify({ name: 't', ...(body as object) }));
+      expect(() => loadExperiment(file)).toThrow(`typo${i}.json: ${message}`);
+    }
+    writeFileSync(join(d, 'ok.json'), JSON.stringify({ name: 'ok' }));
+    expect(() => loadExperiment(join(d, 'ok.json'), parseOverrides(['stages.synthesis.r1_evry=5']))).toThrow(
+      '--set: stages.synthesis.r1_evry: unknown key; did you mean r1_every?',
+    );
+  });
+
+  it('a block that switches type replaces the inherited one (noise → blur keeps no k/sigma)', () => {
+    const e = loadExperiment(join(__dirname, '../../../../experiments/celeba-deblur.yaml'));
+    expect(e.data.degradation).toEqual({ type: 'blur', bank_size: 2000, kernel_size: 51, bank_seed: 0 });
+  });
+
+  it('validates every cell of the shipped grids', () => {
+    const root = join(__dirname, '../../../../experiments');
+    for (const file of ['ablation-init.yaml', 'demo-ablation.yaml', 'demo-quick-ablation.yaml']) {
+      const path = join(root, file);
+      const cells = resolveGridCells(readGridSpec(path), path);
+      expect(cells).toHaveLength(4);
+    }
+  });
+
+  it('the official recipes: synthesis noise from stored buffers, fusion freezes the final synthesis checkpoint', () => {
+    const e = loadExperiment(join(__dirname, '../../../../experiments/celeba-deblur.yaml'));
+    expect(e.stages.synthesis.randomize_noise).toBe(false);
+    expect(e.stages.fusion.synthesis_checkpoint).toBe('final');
+    expect(e.perceptual.allow_proxy).toBe(false);
+    expect(loadExperiment(join(__dirname, '../../../../experiments/demo.yaml')).perceptual.allow_proxy).toBe(
+      true,
+    );
+  });
+
+  it('×8 SR: the pretrained RRDB×8 is the frozen restoration module; without the file a prior is made', () => {
+    const file = join(__dirname, '../../../../experiments/celeba-sr8.yaml');
+    const e = loadExperiment(file);
+    expect(e.stages_to_run).toEqual(['synthesis', 'fusion']);
+    expect(e.init.regression_weights).toMatch(/rrdbnet_x8_bicubic\.pth$/);
+    expect(regressionIsFrozenRestoration(e)).toBe(true);
+    expect(neededPriors(e)).toEqual(['pretrain-gan']);
+    const without = loadExperiment(file, parseOverrides(['init.regression_weights=null']));
+    expect(neededPriors(without)).toEqual(['pretrain-regression', 'pretrain-gan']);
+    // A recipe that trains restoration keeps its own restoration stage.
+    expect(
+      regressionIsFrozenRestoration(
+        loadExperiment(file, parseOverrides(['stages_to_run=["restoration","synthesis","fusion"]'])),
+      ),
+    ).toBe(false);
   });
 });

@@ -12,12 +12,20 @@ function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A block that names another `type` (e.g. data.degradation noise → blur) replaces the old one instead of merging into it. */
+function switchesType(current: Json, over: Json): boolean {
+  return 'type' in over && 'type' in current && over.type !== current.type;
+}
+
 /** Deep merge where `over` wins; arrays are replaced, not concatenated. */
 export function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+    out[key] =
+      isPlainObject(current) && isPlainObject(value) && !switchesType(current, value)
+        ? deepMerge(current, value)
+        : value;
   }
   return out;
 }
