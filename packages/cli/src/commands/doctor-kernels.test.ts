@@ -22,9 +22,16 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('training-step kernels', () => {
-  it('the committed list matches what the stages dispatch now', () => {
-    // On a mismatch: UGP_UPDATE_FIXTURES=1 npx vitest run src/commands/doctor-kernels.test.ts
-    expect(recorded).toEqual(trainingKernels().stages);
+  it('the committed list holds every kernel the stages dispatch now', () => {
+    // A kernel missing from it: UGP_UPDATE_FIXTURES=1 npx vitest run src/commands/doctor-kernels.test.ts
+    // (kernels no longer used may linger until then; they only make doctor's check stricter).
+    const committed = trainingKernels().stages;
+    for (const [stage, names] of Object.entries(recorded)) {
+      expect({ stage, notInFixture: names.filter((k) => !committed[stage]?.includes(k)) }).toEqual({
+        stage,
+        notInFixture: [],
+      });
+    }
     expect(Object.keys(recorded)).toEqual([
       'pretrain-regression',
       'pretrain-gan',
