@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -96,5 +96,20 @@ describe('opening and migrating a store', () => {
     const path = join(dir, 'junk.db');
     writeFileSync(path, 'not a database at all, clearly not sqlite'.repeat(20));
     expect(() => openStore(path)).toThrow(StoreError);
+  });
+
+  it('a store path under a file, or where no folder can be made, is one clear error (no hang)', () => {
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    expect(() => openStore(join(file, 'x.db'))).toThrow(StoreError);
+    expect(() => openStore(join(file, 'deeper', 'x.db'))).toThrow(
+      `cannot create store ${join(file, 'deeper', 'x.db')}: ${file} is a file, not a folder`,
+    );
+    // mkdir under /proc answers ENOENT, on which Node's recursive mkdir loops forever.
+    if (existsSync('/proc/self')) {
+      expect(() => openStore('/proc/nope/x.db')).toThrow(
+        /^cannot create store \/proc\/nope\/x\.db: cannot make folder \/proc\/nope \(ENOENT/,
+      );
+    }
   });
 });

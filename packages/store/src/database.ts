@@ -1,7 +1,7 @@
 // Opening a store file: pragmas (WAL, busy timeout, foreign keys), then the schema version check and,
 // for writers, the pending migrations.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations/index.js';
@@ -24,7 +24,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (readonly && path !== ':memory:' && !existsSync(path)) {
     throw new StoreError(`store ${path} does not exist (run a training or grid command first, or pass --db)`);
   }
-  if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (!readonly && path !== ':memory:') makeStoreFolder(path);
   let db: Db;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly });
@@ -50,6 +50,35 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       throw new StoreError(`${path} is not a ugpnet store (${(err as Error).message})`);
     }
     throw err;
+  }
+}
+
+/**
+ * Creates the folders above a new store file, one level at a time: Node's recursive mkdir loops
+ * forever where mkdir says ENOENT under an existing parent (/proc/nope), and an existing file in
+ * the way (/etc/passwd/x.db) must be a clear error, not an unwrapped EEXIST.
+ */
+function makeStoreFolder(path: string): void {
+  const missing: string[] = [];
+  let dir = resolve(dirname(path));
+  while (!existsSync(dir)) {
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new StoreError(`cannot create store ${path}: ${dir} is a file, not a folder`);
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(folder).isDirectory()) continue;
+      throw new StoreError(
+        `cannot create store ${path}: cannot make folder ${folder} (${(err as Error).message})`,
+      );
+    }
   }
 }
 
