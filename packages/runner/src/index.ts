@@ -26,7 +26,9 @@ export {
   type RunOutcome,
   runDirectory,
 } from './run.js';
+export { keepHolding, RunHeldError } from './ownership.js';
 export {
+  claimRunOfConfig,
   configHash,
   createTrackedRun,
   experimentOfRun,

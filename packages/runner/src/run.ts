@@ -9,6 +9,7 @@ import type { TrackingStore } from '@ugpnet/store';
 import { activeBackend, Rng } from '@ugpnet/tensor';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
+import { acquireWhenFree, type Hold, holds, keepHolding, RunHeldError, thisWorker } from './ownership.js';
 import { frozenStageWeights, neededPriors, type PriorKind, resolvePriors } from './priors.js';
 import { recordSkips } from './skipped-files.js';
 import type { StageContext, StateDict } from './stages/context.js';
@@ -154,7 +155,10 @@ function settle(
   runId: string,
   stage: StageName,
   result: StageLoopResult,
+  hold: Hold,
 ): RunOutcome | undefined {
+  // Taken over by another process (we looked dead): its status is no longer ours to write.
+  if (hold.lost()) throw new UserError(`run ${runId} was taken over by another process; stopped here`);
   if (result.status === 'failed') {
     store.endRun(runId, 'failed', `${stage}: ${result.reason}`);
     return 'failed';
@@ -178,7 +182,8 @@ async function executePriorRun(
 ): Promise<void> {
   const { store, experiment } = options;
   const prior: Experiment = { ...experiment, seed: experiment.init.prior_seed };
-  if (!store.getRun(priorRunId)) {
+  store.transaction(() => {
+    if (store.getRun(priorRunId)) return;
     store.createRun({
       id: priorRunId,
       name: `${kind} (${experiment.arch}, ${experiment.data.dataset})`,
@@ -191,29 +196,42 @@ async function executePriorRun(
       data: experiment.data,
       stage: experiment.stages[kind],
     });
-  }
-  store.startRun(priorRunId);
-  options.log?.(`prior ${kind}: run ${priorRunId}`);
-  const result = await trainStage({
-    store,
-    runId: priorRunId,
-    stage: kind,
-    context: contextFor(prior, arch, kind, perceptual),
-    data,
-    shouldStop: options.shouldStop,
   });
-  const outcome = settle(store, priorRunId, kind, result);
-  if (outcome)
-    throw new UserError(`prior run ${priorRunId} (${kind}) ${outcome}; the run cannot start without it`);
-  store.endRun(priorRunId, 'finished');
+  // Another process may be making the same prior: wait for it rather than train it twice.
+  if (!(await acquireWhenFree(store, priorRunId, options.log))) return;
+  options.log?.(`prior ${kind}: run ${priorRunId}`);
+  const hold = keepHolding(store, priorRunId);
+  try {
+    const result = await trainStage({
+      store,
+      runId: priorRunId,
+      stage: kind,
+      context: contextFor(prior, arch, kind, perceptual),
+      data,
+      shouldStop: () => hold.lost() || options.shouldStop?.() === true,
+    });
+    const outcome = settle(store, priorRunId, kind, result, hold);
+    if (outcome)
+      throw new UserError(`prior run ${priorRunId} (${kind}) ${outcome}; the run cannot start without it`);
+    store.endRun(priorRunId, 'finished');
+  } catch (err) {
+    if (holds(store, priorRunId))
+      store.endRun(priorRunId, 'failed', err instanceof Error ? err.message : String(err));
+    throw err;
+  } finally {
+    hold.release();
+  }
 }
 
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, experiment, runId } = options;
   const arch = checkArch(experiment);
-  // A grid worker has already claimed (started) the run; starting it again would count an attempt.
-  const current = store.getRun(runId);
-  if (!(current?.status === 'running' && current.worker?.pid === process.pid)) store.startRun(runId);
+  // One owner per run (a grid worker or `ugp train` may already hold it: no new attempt then).
+  const acquired = store.acquireRun(runId, thisWorker());
+  if (acquired.status === 'held') throw new RunHeldError(acquired.run);
+  if (acquired.status === 'finished') return 'finished';
+  const hold = keepHolding(store, runId);
+  const shouldStop = () => hold.lost() || options.shouldStop?.() === true;
   // A dataset refused while loading (e.g. most files unusable) fails the run it claimed.
   const data = await createRunData(experiment, recordSkips(store, runId, options.log)).catch((err) => {
     store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
@@ -226,7 +244,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
       experiment,
       arch,
       store,
-      options.loadPrior ?? ((kind, id) => executePriorRun(kind, id, options, arch, data, perceptual)),
+      options.loadPrior ??
+        ((kind, id) => executePriorRun(kind, id, { ...options, shouldStop }, arch, data, perceptual)),
     );
     for (const stage of experiment.stages_to_run) {
       if (store.getTags(runId)[stageTag(stage)] === FINISHED) continue;
@@ -243,7 +262,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
         if (donor) {
           const best = { metric: experiment.validation.metric, mode: experiment.validation.mode };
           adoptStage(store, runId, donor, runDirectory(store, runId), best);
-          store.setTag(runId, stageTag(stage), FINISHED);
           options.log?.(`run ${runId.slice(0, 8)}: stage ${stage} reused from run ${donor.slice(0, 8)}`);
           continue;
         }
@@ -261,16 +279,18 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
         store,
         runId,
         stage,
-        await trainStage({ store, runId, stage, context, data, shouldStop: options.shouldStop }),
+        await trainStage({ store, runId, stage, context, data, shouldStop }),
+        hold,
       );
       if (outcome) return outcome;
     }
     store.endRun(runId, 'finished');
     return 'finished';
   } catch (err) {
-    store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
+    if (holds(store, runId)) store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
     throw err;
   } finally {
+    hold.release();
     data.dispose();
     perceptual.lpips.dispose();
     perceptual.contextual?.dispose();

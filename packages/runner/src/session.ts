@@ -4,8 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { canonicalJson, sha256, UserError } from '@ugpnet/core';
-import type { Run, TrackingStore } from '@ugpnet/store';
+import type { Acquisition, Run, TrackingStore } from '@ugpnet/store';
 import { type Experiment, experimentSchema } from './experiment/schema.js';
+import { thisWorker } from './ownership.js';
 
 const CONFIG_HASH_TAG = 'config_hash';
 
@@ -38,6 +39,8 @@ export interface CreateTrackedRunOptions {
   gridId?: string | null;
   cellId?: string | null;
   cellParams?: Record<string, string | number | boolean | null>;
+  /** The commit to record (default: `git rev-parse HEAD` now). */
+  gitCommit?: string | null;
 }
 
 /** Creates a run for the experiment and records everything needed to resume it. */
@@ -52,7 +55,7 @@ export function createTrackedRun(
     experiment: experiment.name,
     seed: experiment.seed,
     backend: options.backend,
-    gitCommit: gitCommit(),
+    gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit,
     host: hostname(),
     gridId: options.gridId ?? null,
     cellId: options.cellId ?? null,
@@ -60,6 +63,25 @@ export function createTrackedRun(
   });
   recordExperiment(store, run.id, experiment);
   return run;
+}
+
+/**
+ * `ugp train`'s start: finds the newest run of this config (unless `fresh`) or creates one, and claims
+ * it, all in one transaction, so processes started together end up with one run and one owner.
+ * A finished run is returned as is; a run a live process holds comes back `held`.
+ */
+export function claimRunOfConfig(
+  store: TrackingStore,
+  experiment: Experiment,
+  options: CreateTrackedRunOptions & { fresh?: boolean },
+): Acquisition {
+  const commit = gitCommit();
+  return store.transaction(() => {
+    const existing = options.fresh ? undefined : findRunOfConfig(store, experiment);
+    if (existing?.status === 'finished') return { status: 'finished', run: existing };
+    const run = existing ?? createTrackedRun(store, experiment, { ...options, gitCommit: commit });
+    return store.acquireRun(run.id, thisWorker());
+  });
 }
 
 export function recordExperiment(store: TrackingStore, runId: string, experiment: Experiment): void {

@@ -82,7 +82,9 @@ function copyInto(store: TrackingStore, path: string, dir: string): string | und
 /**
  * Makes `runId`'s restoration stage the one `donorId` trained: its checkpoints and sample strips
  * copied under `runDir` (so deleting the donor leaves this run whole) and recorded with their
- * validation metrics (same best checkpoint), and its metric history.
+ * validation metrics (same best checkpoint), its metric history, and the stage marked finished.
+ * Files are copied first; the records are one transaction, so a kill leaves either no trace in the
+ * store (the next attempt adopts again) or a finished stage with all its metrics.
  */
 export function adoptStage(
   store: TrackingStore,
@@ -92,24 +94,31 @@ export function adoptStage(
   best: { metric: string; mode: 'max' | 'min' },
 ): void {
   const stage = REUSABLE_STAGE;
-  for (const checkpoint of store.listCheckpoints(donorId, stage)) {
+  const checkpoints = store.listCheckpoints(donorId, stage).flatMap((checkpoint) => {
     const path = copyInto(store, checkpoint.path, join(runDir, 'checkpoints'));
-    if (!path) continue;
-    const metrics = Object.fromEntries(
-      Object.entries(checkpoint.metrics).map(([k, v]) => [k, v === null ? Number.NaN : v]),
-    );
-    store.saveCheckpoint({ runId, stage, step: checkpoint.step, path, metrics }, best);
-  }
+    return path ? [{ checkpoint, path }] : [];
+  });
+  const artifacts = store.listArtifacts(donorId, { stage }).flatMap((artifact) => {
+    const path = copyInto(store, artifact.path, join(runDir, 'artifacts', stage));
+    return path ? [{ artifact, path }] : [];
+  });
   const bySteps = new Map<number, Record<string, number>>();
   for (const m of store.metricHistory(donorId, { stage })) {
     const row = bySteps.get(m.step) ?? {};
     row[m.key] = m.value;
     bySteps.set(m.step, row);
   }
-  for (const [step, values] of bySteps) store.logMetrics(runId, stage, step, values);
-  for (const artifact of store.listArtifacts(donorId, { stage })) {
-    const path = copyInto(store, artifact.path, join(runDir, 'artifacts', stage));
-    if (path) store.logArtifact({ runId, stage, step: artifact.step, kind: artifact.kind, path });
-  }
-  store.setTag(runId, STAGE_FROM_TAG, donorId);
+  store.transaction(() => {
+    for (const { checkpoint, path } of checkpoints) {
+      const metrics = Object.fromEntries(
+        Object.entries(checkpoint.metrics).map(([k, v]) => [k, v === null ? Number.NaN : v]),
+      );
+      store.saveCheckpoint({ runId, stage, step: checkpoint.step, path, metrics }, best);
+    }
+    for (const [step, values] of bySteps) store.logMetrics(runId, stage, step, values);
+    for (const { artifact, path } of artifacts)
+      store.logArtifact({ runId, stage, step: artifact.step, kind: artifact.kind, path });
+    store.setTag(runId, STAGE_FROM_TAG, donorId);
+    store.setTag(runId, FINISHED_TAG, 'finished');
+  });
 }

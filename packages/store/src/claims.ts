@@ -1,8 +1,10 @@
-// Atomic run claiming for grid workers. A claim is one IMMEDIATE transaction (SQLite's write lock), so
-// two workers never get the same run. Runs held by a dead worker (same host, pid gone; or a heartbeat
-// older than staleAfterMs) are taken over first: they resume where they stopped.
+// Atomic run claiming: one owner per run, for grid workers, `ugp train`, `ugp resume` and prior runs
+// alike. A claim is one IMMEDIATE transaction (SQLite's write lock), so two processes never get the
+// same run. Runs held by a dead holder (same host, pid gone; or a heartbeat older than staleAfterMs)
+// are taken over: they resume where they stopped.
 import { hostname } from 'node:os';
 import type { Db } from './database.js';
+import { StoreError } from './errors.js';
 import { type RunRow, toRun } from './runs.js';
 import type { Run, WorkerInfo } from './types.js';
 
@@ -48,6 +50,30 @@ export function isStale(run: Run, check: StaleCheck = {}): boolean {
   }
   if (!run.worker) return run.host === host;
   return run.worker.host === host && !isPidAlive(run.worker.pid);
+}
+
+/**
+ * How a single process came out of asking for a run: it now holds it (`claimed`; `attempt` false when
+ * it already held it, e.g. a grid worker handing its run to the trainer), a live process holds it
+ * (`held`), or it is already finished.
+ */
+export type Acquisition =
+  | { status: 'claimed'; run: Run; attempt: boolean }
+  | { status: 'held'; run: Run }
+  | { status: 'finished'; run: Run };
+
+/** A holder is dead when its pid is gone (same host) or, on another host, silent for this long. */
+export const DEFAULT_STALE_AFTER_MS = 30 * 60_000;
+
+/** Who holds a running run, for messages: "pid 123 on host gpu1 since 2026-12-03 18:40:02 UTC". */
+export function describeHolder(run: Run): string {
+  const since = run.claimedAt ?? run.startTime;
+  const when = since ? ` since ${new Date(since).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '';
+  const beat = run.heartbeatAt
+    ? `, last heartbeat ${Math.round((Date.now() - run.heartbeatAt) / 1000)} s ago`
+    : '';
+  if (!run.worker) return `an unknown process on host ${run.host ?? '?'}${when}`;
+  return `pid ${run.worker.pid} on host ${run.worker.host}${when}${beat}`;
 }
 
 export class ClaimStore {
@@ -120,6 +146,42 @@ export class ClaimStore {
   }
 
   /** Marks a run that has used all its attempts failed (with why); false when it may be claimed. */
+  /**
+   * Makes `worker` the one owner of a run it asked for by id (`ugp train`, `ugp resume`, a prior run):
+   * anything not finished is taken unless a live process holds it. Same host: the holder is dead when
+   * its pid is gone; another host: when its heartbeat is older than staleAfterMs (default 30 min).
+   */
+  acquire(runId: string, worker: WorkerInfo, options: { staleAfterMs?: number } = {}): Acquisition {
+    return this.db
+      .transaction((): Acquisition => {
+        const now = Date.now();
+        const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+        if (!row) throw new StoreError(`no run with id '${runId}' in the store`);
+        const run = toRun(row);
+        if (run.status === 'finished') return { status: 'finished', run };
+        if (run.status === 'running') {
+          if (run.worker?.pid === worker.pid && run.worker.host === worker.host)
+            return { status: 'claimed', run, attempt: false };
+          const remote = run.worker !== null && run.worker.host !== worker.host;
+          const staleAfterMs = remote ? (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) : undefined;
+          if (!isStale(run, { host: worker.host, staleAfterMs, now })) return { status: 'held', run };
+        }
+        return { status: 'claimed', run: this.take(run.id, worker, now), attempt: true };
+      })
+      .immediate();
+  }
+
+  /** The holder's heartbeat; false when `worker` no longer holds the run (someone took it over). */
+  renew(runId: string, worker: WorkerInfo, stage?: string): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE runs SET heartbeat_at = ?, stage = COALESCE(?, stage)
+         WHERE run_id = ? AND status = 'running' AND worker_pid = ? AND worker_host = ?`,
+      )
+      .run(Date.now(), stage ?? null, runId, worker.pid, worker.host);
+    return result.changes > 0;
+  }
+
   private giveUp(run: Run, options: ClaimOptions, now: number): boolean {
     if (!this.exhausted(run, options)) return false;
     const why =

@@ -8,7 +8,15 @@ export {
   DEFAULT_BEST_MODE,
   type SaveCheckpointInput,
 } from './checkpoints.js';
-export { type ClaimOptions, isPidAlive, isStale, type StaleCheck } from './claims.js';
+export {
+  type Acquisition,
+  type ClaimOptions,
+  DEFAULT_STALE_AFTER_MS,
+  describeHolder,
+  isPidAlive,
+  isStale,
+  type StaleCheck,
+} from './claims.js';
 export { DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
 export { StoreError } from './errors.js';
 export type { QueueCell, QueueOptions, QueueReport, RegisterGridInput } from './grids.js';

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ArtifactStore, type ArtifactQuery, type LogArtifactInput } from './artifacts.js';
 import { type BestBy, CheckpointStore, type SaveCheckpointInput } from './checkpoints.js';
-import { type ClaimOptions, ClaimStore, type StaleCheck } from './claims.js';
+import { type Acquisition, type ClaimOptions, ClaimStore, type StaleCheck } from './claims.js';
 import { type Db, type OpenOptions, openDatabase, schemaVersion } from './database.js';
 import { ExperimentStore } from './experiments.js';
 import {
@@ -289,6 +289,18 @@ export class TrackingStore {
   /** Atomically claims one run if it is scheduled or held by a dead worker; undefined otherwise. */
   claimRun(runId: string, worker: WorkerInfo, options?: ClaimOptions): Run | undefined {
     return this.claims.claim(runId, worker, options);
+  }
+  /** Makes `worker` the one owner of a run that is not finished, unless a live process holds it. */
+  acquireRun(
+    runId: string,
+    worker: WorkerInfo = currentWorker(),
+    options?: { staleAfterMs?: number },
+  ): Acquisition {
+    return this.claims.acquire(runId, worker, options);
+  }
+  /** Heartbeat of the holder; false when `worker` no longer holds the run. */
+  renewClaim(runId: string, worker: WorkerInfo = currentWorker(), stage?: string): boolean {
+    return this.claims.renew(runId, worker, stage);
   }
   staleRuns(check: StaleCheck & { gridId?: string } = {}): Run[] {
     return this.claims.staleRuns(check);

@@ -140,6 +140,8 @@ export function wasmBinaryDir(): string {
 let wasmThreadsCount: number | undefined;
 
 async function tryWasm(threads: number): Promise<string | undefined> {
+  const { guardWasmHeap, wasmHeapLimit } = await import('./heap-guard.js');
+  const heapLimit = wasmHeapLimit();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmBinaryDir());
   wasm.setThreadsCount(threads);
@@ -152,6 +154,8 @@ async function tryWasm(threads: number): Promise<string | undefined> {
     const ok = await tf.setBackend('wasm');
     if (!ok) return 'tf.setBackend("wasm") returned false';
     wasmThreadsCount = wasm.getThreadsCount();
+    // Tensor allocations that do not fit the 4 GiB wasm heap become a user error, not an abort.
+    guardWasmHeap(heapLimit);
     const { startSimdThreads } = await import('./kernels/simd-module.js');
     // Only a speed-up: without helper threads our SIMD kernels run on the calling thread.
     await startSimdThreads(tf.backend() as unknown as WasmHeapBackend, wasmThreadsCount).catch((err) =>

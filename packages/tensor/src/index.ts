@@ -1,6 +1,7 @@
 export * from './backend.js';
 export * from './bench.js';
 export * from './errors.js';
+export * from './heap-guard.js';
 export { registerWasmKernels } from './kernels/index.js';
 export {
   nativeKernelStatus,

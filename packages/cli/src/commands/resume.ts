@@ -11,7 +11,8 @@ interface Args {
 
 export const resumeCommand: CommandModule<object, Args> = {
   command: 'resume <run>',
-  describe: 'resume a run from its last checkpoint (same iteration, optimizer state and data position)',
+  describe:
+    'resume a run from its last checkpoint (same iteration, optimizer state and data position); exits 1 (naming pid, host, since) while another process trains it',
   builder: (y: Argv) =>
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'run id or a unique prefix' })
@@ -19,13 +20,17 @@ export const resumeCommand: CommandModule<object, Args> = {
       .example('$0 resume 3f2a', 'resume the run whose id starts with 3f2a') as unknown as Argv<Args>,
   handler: async (argv) => {
     const { openStore } = await import('@ugpnet/store');
-    const { executeRun, experimentOfRun } = await import('@ugpnet/runner');
+    const { executeRun, experimentOfRun, RunHeldError } = await import('@ugpnet/runner');
+    const { currentWorker } = await import('@ugpnet/store');
     const { UserError } = await import('@ugpnet/core');
     const store = openStore(argv.db);
     try {
       const run = store.findRun(argv.run);
       if (run.status === 'finished') throw new UserError(`run ${run.id} already finished; nothing to resume`);
       const experiment = experimentOfRun(store, run);
+      // Claim it before loading anything: a grid worker or another `ugp train` may be training it now.
+      const claimed = store.acquireRun(run.id, currentWorker(process.env.UGP_WORKER_NAME));
+      if (claimed.status === 'held') throw new RunHeldError(claimed.run);
       await useBackend(argv);
       console.error(`[ugp] resuming run ${run.id} (${experiment.name})`);
       const outcome = await executeRun({

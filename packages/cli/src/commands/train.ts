@@ -1,5 +1,6 @@
 // `ugp train EXPERIMENT`: one tracked run of an experiment file; re-running the same command
-// resumes the unfinished run of the same config.
+// resumes the unfinished run of the same config. One process per run: while another process trains
+// it, this one exits 1 saying which (pid, host, since).
 import type { Argv, CommandModule } from 'yargs';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
@@ -17,7 +18,8 @@ interface Args {
 
 export const trainCommand: CommandModule<object, Args> = {
   command: 'train <experiment>',
-  describe: 'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run',
+  describe:
+    'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run; exits 1 (naming pid, host, since) while another process trains the same run',
   builder: (y: Argv) =>
     y
       .positional('experiment', {
@@ -48,22 +50,33 @@ export const trainCommand: CommandModule<object, Args> = {
         'the paper recipe on a GPU',
       ) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { loadExperiment, parseOverrides, findRunOfConfig, createTrackedRun, executeRun } = await import(
-      '@ugpnet/runner'
-    );
+    const {
+      loadExperiment,
+      parseOverrides,
+      checkArch,
+      claimRunOfConfig,
+      executeRun,
+      RunHeldError,
+    } = await import('@ugpnet/runner');
     const experiment = loadExperiment(argv.experiment, parseOverrides(argv.set));
+    checkArch(experiment); // a bad arch must fail before anything is created
     const info = await useBackend(argv);
     const { openStore } = await import('@ugpnet/store');
     const store = openStore(argv.db);
     try {
-      const existing = argv.new ? undefined : findRunOfConfig(store, experiment);
-      if (existing?.status === 'finished') {
-        console.error(`run ${existing.id} of this config already finished (use --new for another)`);
-        if (argv.json) printJson(existing);
+      const claimed = claimRunOfConfig(store, experiment, {
+        fresh: argv.new,
+        name: argv.name,
+        backend: info.name,
+      });
+      if (claimed.status === 'held') throw new RunHeldError(claimed.run);
+      const run = claimed.run;
+      if (claimed.status === 'finished') {
+        console.error(`run ${run.id} of this config already finished (use --new for another)`);
+        if (argv.json) printJson(run);
         return;
       }
-      const run = existing ?? createTrackedRun(store, experiment, { name: argv.name, backend: info.name });
-      console.error(`[ugp] ${existing ? 'resuming' : 'starting'} run ${run.id} (${experiment.name})`);
+      console.error(`[ugp] ${run.attempts > 1 ? 'resuming' : 'starting'} run ${run.id} (${experiment.name})`);
       const outcome = await executeRun({
         store,
         experiment,
