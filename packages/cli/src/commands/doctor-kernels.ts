@@ -14,7 +14,7 @@ const TRAINING_STAGES = [
 ] as const;
 export type TrainingStage = (typeof TRAINING_STAGES)[number];
 
-/** Kernel names per stage (sorted), from profiled step 1 (the GAN stages' lazy R1 runs on it) and an inference. */
+/** Kernel names per stage (sorted), from profiled step 1 (the GAN stages' lazy R1 runs on it) and a validation pass. */
 export async function recordTrainingKernels(
   experimentPath: string,
 ): Promise<Record<TrainingStage, string[]>> {
@@ -23,6 +23,7 @@ export async function recordTrainingKernels(
   const models = await import('@ugpnet/models');
   const runner = await import('@ugpnet/runner');
   const losses = await import('@ugpnet/losses');
+  const metrics = await import('@ugpnet/metrics');
   const { PairAugmentation } = await import('@ugpnet/datasets');
 
   const raw = runner.readExperimentChain(experimentPath);
@@ -84,10 +85,14 @@ export async function recordTrainingKernels(
           trainer.trainStep({ lq, gt }, 1);
         });
         for (const k of step.kernels) names.add(k.name);
-        // Validation runs the stage's inference too.
-        const profile = await tfc.profile(() => {
-          const outputs = trainer.infer(lq);
-          tfc.dispose(Object.values(outputs));
+        // Validation: the stage's inference, its outputs rounded to 8-bit images, LPIPS against gt.
+        const profile = await tfc.profile(async () => {
+          const outputs = Object.values(trainer.infer(lq));
+          for (const output of outputs) {
+            await metrics.tensorToImages8(output);
+            await losses.lpipsMetric(lpips, output, gt);
+          }
+          tfc.dispose(outputs);
         });
         for (const k of profile.kernels) names.add(k.name);
       } finally {
