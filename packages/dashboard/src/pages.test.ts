@@ -348,6 +348,7 @@ describe('static site (file://)', () => {
       imgs.map((img) => (img as HTMLImageElement).naturalWidth),
     );
     expect(images).toEqual([24, 24, 24]);
+    expect(await page.textContent('#skipped-files')).toBe('3');
     // The test pass: scores per output, and the test images at fusion's best checkpoint.
     expect(await page.locator('#test-scores tbody tr').count()).toBe(3);
     expect(await loadedImages('#comparison tbody tr')).toEqual([[16, 16, 16, 16, 16]]);

@@ -209,7 +209,8 @@
     const smoothing = ugp.recall('smoothing', 0);
     main.append(el('h1', { title }, label, ' ', ugp.statusBadge(run.status)));
     if (label !== run.name) main.append(el('p', { class: 'fullname muted' }, run.name));
-    const skipped = run.params['data.skipped_files'] ?? run.tags['data.skipped_files'];
+    // Unusable data files the runner skipped (tag data.skipped_files): worth seeing before trusting scores.
+    const skipped = run.tags['data.skipped_files'];
     const facts = [
       ['run id', run.id],
       ['experiment', el('a', { href: `#/experiment/${encodeURIComponent(run.experiment)}` }, run.experiment)],

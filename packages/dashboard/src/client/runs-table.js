@@ -260,7 +260,7 @@
     const filter = el('input', {
       type: 'search',
       id: 'run-filter',
-      placeholder: 'filter runs (words, e.g. running pretrained_g=true)',
+      placeholder: 'filter runs by words, e.g. random failed',
       value: state.filter,
       oninput: () => {
         state.filter = filter.value;

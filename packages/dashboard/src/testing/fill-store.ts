@@ -297,6 +297,8 @@ export function fillStore(dir: string): FilledStore {
         sample(store, dir, id, 'fusion', step, i * 30);
       }
       store.logMetrics(id, 'test', 0, testScores(pretrainedR, pretrainedG, seed));
+      // The runner's count of unusable data files it skipped (runner/src/skipped-files.ts).
+      if (i === 0) store.setTag(id, 'data.skipped_files', '3');
       testImages(store, dir, id, { restoration: 750, synthesis: 600, fusion: 400 }, i);
       store.endRun(id, 'finished');
     });
