@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   lazyR1Loss,
@@ -8,7 +9,7 @@ import {
   r1Penalty,
   r1PenaltyFromGradient,
 } from './adversarial.js';
-import { GOLDEN_DIR, goldenScalars, loadNhwc } from './testing/golden.js';
+import { goldenScalars, loadNhwc } from './testing/golden.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -17,7 +18,7 @@ beforeAll(async () => {
 const within = (value: number, ref: number) =>
   expect(Math.abs(value - ref)).toBeLessThan(1e-4 * Math.abs(ref) + 1e-6);
 
-describe.skipIf(!GOLDEN_DIR)('adversarial losses on golden/losses', () => {
+describeGolden('adversarial losses on golden/losses', () => {
   it('matches cal_adv_d_loss and cal_adv_loss', async () => {
     const ref = goldenScalars('losses');
     const fakeD = loadNhwc('losses', 'fake_d_pred.npy');

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextualLoss, makePatches } from './contextual.js';
-import { GOLDEN_DIR, goldenScalars, loadNhwc } from './testing/golden.js';
+import { goldenScalars, loadNhwc } from './testing/golden.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -17,7 +18,7 @@ async function scalar(t: tf.Tensor): Promise<number> {
   return v;
 }
 
-describe.skipIf(!GOLDEN_DIR)('contextualLoss on golden/losses', () => {
+describeGolden('contextualLoss on golden/losses', () => {
   it('matches contextual_loss at band widths 0.5 and 0.1 and at batch 2', async () => {
     const ref = goldenScalars('losses');
     const [x, y, x2, y2] = ['cx_x', 'cx_y', 'cx_x_b2', 'cx_y_b2'].map(

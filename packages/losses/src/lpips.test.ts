@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, pthStateDict, readPth } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLpips, createPatchContextualLoss, lpipsFromStateDicts } from './feature-nets.js';
 import { type Lpips, lpipsLoss, lpipsMetric } from './lpips.js';
-import { GOLDEN_DIR, goldenPath, loadNhwc, loadNpy, maxAbsDiff } from './testing/golden.js';
+import { goldenPath, loadNhwc, loadNpy, maxAbsDiff } from './testing/golden.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-describe.skipIf(!GOLDEN_DIR)('LPIPS on golden/lpips (narrow VGG16 trunk)', () => {
+describeGolden('LPIPS on golden/lpips (narrow VGG16 trunk)', () => {
   let lpips: Lpips;
   let in0: tf.Tensor4D;
   let in1: tf.Tensor4D;

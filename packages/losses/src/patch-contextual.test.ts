@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, pthStateDict, readPth } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PatchContextualLoss } from './contextual.js';
 import { createPatchContextualLoss } from './feature-nets.js';
-import { GOLDEN_DIR, goldenPath, goldenScalars, loadNhwc, maxAbsDiff } from './testing/golden.js';
+import { goldenPath, goldenScalars, loadNhwc, maxAbsDiff } from './testing/golden.js';
 import { vggFromStateDict } from './vgg.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-describe.skipIf(!GOLDEN_DIR)('PatchContextualLoss on golden/losses (narrow VGG19, 32 px patches)', () => {
+describeGolden('PatchContextualLoss on golden/losses (narrow VGG19, 32 px patches)', () => {
   it('matches the relu3_4 patch features and the loss', async () => {
     const dict = pthStateDict(await readPth(goldenPath('losses', 'vgg19_narrow.pth')));
     const vgg = vggFromStateDict('vgg19', dict, { upTo: 'relu3_4' });

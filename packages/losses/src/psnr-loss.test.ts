@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { l1Loss } from './l1.js';
 import { psnrLoss } from './psnr-loss.js';
-import { GOLDEN_DIR, goldenScalars, loadNhwc } from './testing/golden.js';
+import { goldenScalars, loadNhwc } from './testing/golden.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
 });
 
-describe.skipIf(!GOLDEN_DIR)('psnrLoss on golden/losses', () => {
+describeGolden('psnrLoss on golden/losses', () => {
   it('matches PSNRLoss() and PSNRLoss(toY=True)', async () => {
     const ref = goldenScalars('losses');
     const pred = loadNhwc('losses', 'psnr_pred.npy') as tf.Tensor4D;

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { initBackend, readSafetensors } from '@ugpnet/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeGolden, runGolden } from '@ugpnet/test-support';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLpips, createPatchContextualLoss } from './feature-nets.js';
 import { lpipsMetric } from './lpips.js';
-import { GOLDEN_DIR, goldenPath, goldenScalars, loadNhwc, loadNpy, maxAbsDiff } from './testing/golden.js';
+import { goldenPath, goldenScalars, loadNhwc, loadNpy, maxAbsDiff } from './testing/golden.js';
 import { fetchWeights, hasCachedWeights } from './weights.js';
 
 let server: Server;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     const file =
       req.url === '/lin.pth'
         ? served
-        : GOLDEN_DIR
+        : runGolden
           ? readFileSync(goldenPath('lpips', 'vgg16_features_narrow.pth'))
           : Buffer.alloc(0);
     res.writeHead(200, { 'content-length': file.length }).end(file);
@@ -40,7 +41,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!GOLDEN_DIR)('weights fetch / import on golden files', () => {
+describeGolden('weights fetch / import on golden files', () => {
   it('imports the VGG19 of the contextual loss with --from (sliceK keys) and reproduces the golden loss', async () => {
     const result = await fetchWeights('vgg19', { dir, from: goldenPath('losses', 'vgg19_narrow.pth') });
     expect(result.action).toBe('imported');

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { bundleScript, runNode } from '@ugpnet/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPidAlive, isStale } from './claims.js';
-import { bundleScript, type FreshStore, freshStore, runNode } from './test-support/fresh-store.js';
+import { type FreshStore, freshStore } from './test-support/fresh-store.js';
 import { currentWorker } from './tracking-store.js';
 
 function queue(f: FreshStore, n: number): string[] {

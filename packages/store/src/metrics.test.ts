@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { bundleScript, runNode } from '@ugpnet/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleScript, type FreshStore, freshStore, runNode } from './test-support/fresh-store.js';
+import { type FreshStore, freshStore } from './test-support/fresh-store.js';
 
 describe('metrics', () => {
   let f: FreshStore;

@@ -2,9 +2,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy } from '@ugpnet/tensor';
+import { describeGolden, requireGolden, runGolden } from '@ugpnet/test-support';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goldenFile, hasGolden, officialImportArgs, writeGoldenArch } from '../testing/golden.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { goldenFile, officialImportArgs, writeGoldenArch } from '../testing/golden.js';
 import { runUgp } from '../testing/run-ugp.js';
 
 let dir: string;
@@ -17,14 +18,15 @@ async function pixels(path: string): Promise<Uint8Array> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ugp-restore-'));
-  if (!hasGolden) return;
+  if (!runGolden) return;
+  requireGolden();
   checkpoint = join(dir, 'ckpt');
   const r = await runUgp(officialImportArgs(writeGoldenArch(dir), checkpoint));
   if (r.code !== 0) throw new Error(r.errors);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.runIf(hasGolden)('ugp restore (golden/ugpnet)', () => {
+describeGolden('ugp restore (golden/ugpnet)', () => {
   it('--all writes fused/, restored/, synthesized/ PNGs within 1 of the reference’s', async () => {
     const inputs = join(dir, 'inputs');
     mkdirSync(inputs);

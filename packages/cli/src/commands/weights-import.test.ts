@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { readSafetensors } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GOLDEN_UGPNET_ARCH,
   goldenFile,
-  hasGolden,
   OFFICIAL_FILES,
   officialImportArgs,
   writeGoldenArch,
@@ -23,7 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.runIf(hasGolden)('ugp weights import', () => {
+describeGolden('ugp weights import', () => {
   it('converts the three official stage files into ugpnet.safetensors + arch.json', async () => {
     const out = join(dir, 'full');
     const r = await runUgp([...officialImportArgs(arch, out), '--json']);

@@ -1,15 +1,15 @@
-// The official-code reference data (../shared/golden) used by the command tests; UGP_GOLDEN_DIR overrides.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The official-code reference data (../shared/golden, located by @ugpnet/test-support) used by the
+// command tests.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goldenPath } from '@ugpnet/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export const GOLDEN_DIR = process.env.UGP_GOLDEN_DIR ?? resolve(here, '../../../../../shared/golden');
-export const hasGolden = existsSync(join(GOLDEN_DIR, 'ugpnet', 'manifest.json'));
 export const REPO_ROOT = resolve(here, '../../../..');
 
-export const goldenFile = (caseName: string, file: string) => join(GOLDEN_DIR, caseName, file);
+export const goldenFile = (caseName: string, file: string) => goldenPath(caseName, file);
 
 /** golden/ugpnet's architecture (the resmodule, synmodule and fusion cases' constructors), shared with models' tests. */
 export const GOLDEN_UGPNET_ARCH = JSON.parse(

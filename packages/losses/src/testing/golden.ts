@@ -1,24 +1,11 @@
-// Test helpers: locate ../shared/golden (beside the repo, as on dev machines and CI) and load
-// its float32 .npy tensors (NCHW) as NHWC tensors.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Test helpers: load golden/losses' float32 .npy tensors (NCHW) as NHWC tensors. The folder is
+// located by @ugpnet/test-support (UGP_GOLDEN_DIR).
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { readNpy, type TorchTensor } from '@ugpnet/tensor';
+import { goldenPath } from '@ugpnet/test-support';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The golden folder, or undefined when this checkout has none (tests then skip). */
-export const GOLDEN_DIR: string | undefined = [
-  process.env.UGP_GOLDEN,
-  resolve(here, '../../../../../shared/golden'),
-  resolve(here, '../../../../shared/golden'),
-].find((p): p is string => !!p && existsSync(join(p, 'README.md')));
-
-export function goldenPath(...parts: string[]): string {
-  if (!GOLDEN_DIR) throw new Error('golden data not found (set UGP_GOLDEN)');
-  return join(GOLDEN_DIR, ...parts);
-}
+export { goldenPath } from '@ugpnet/test-support';
 
 /** A golden float32 .npy (PyTorch layout). */
 export function loadNpy(...parts: string[]): TorchTensor {

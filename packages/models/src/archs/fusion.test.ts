@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareToGolden, goldenImage, goldenStateDict, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenStateDict } from '../testing/golden.js';
 import { FusionNet } from './fusion.js';
 
 beforeAll(async () => {
@@ -47,7 +48,7 @@ describe('FusionNet', () => {
   });
 });
 
-describe.runIf(hasGolden)('FusionNet golden parity (shared/golden/fusion)', () => {
+describeGolden('FusionNet golden parity (shared/golden/fusion)', () => {
   it('output matches', async () => {
     const net = new FusionNet({ num_block: 8, chan: 64 }, new Rng(4));
     net.loadTorchStateDict(await goldenStateDict('fusion', 'fusmodule.pth'), { source: 'fusmodule.pth' });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareToGolden, goldenImage, goldenStateDict, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenStateDict } from '../testing/golden.js';
 import { HiNet } from './hinet.js';
 
 const GOLDEN = { in_chn: 3, wf: 8, depth: 3, relu_slope: 0.2, hin_position_left: 1, hin_position_right: 2 };
@@ -33,7 +34,7 @@ describe('HINet structure', () => {
   });
 });
 
-describe.runIf(hasGolden)('HINet golden parity (shared/golden/hinet)', () => {
+describeGolden('HINet golden parity (shared/golden/hinet)', () => {
   it('out_1, out_2 and feature match', async () => {
     const net = new HiNet(GOLDEN, new Rng(3));
     net.loadTorchStateDict(await goldenStateDict('hinet', 'hinet.pth'), { source: 'hinet.pth' });

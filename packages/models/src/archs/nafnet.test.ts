@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareToGolden, goldenImage, goldenStateDict, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenStateDict } from '../testing/golden.js';
 import { createNafNetLocal, localAvgPool, NafNet } from './nafnet.js';
 
 const GOLDEN = { width: 8, middle_blk_num: 1, enc_blk_nums: [1, 1, 1, 1], dec_blk_nums: [1, 1, 1, 1] };
@@ -74,7 +75,7 @@ describe('NAFNet structure', () => {
   });
 });
 
-describe.runIf(hasGolden)('NAFNet golden parity (shared/golden/nafnet)', () => {
+describeGolden('NAFNet golden parity (shared/golden/nafnet)', () => {
   let net: NafNet;
   let local: NafNet;
   beforeAll(async () => {

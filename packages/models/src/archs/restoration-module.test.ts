@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareToGolden, goldenImage, goldenStateDict, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenStateDict } from '../testing/golden.js';
 import { HiNet } from './hinet.js';
 import type { NafNet } from './nafnet.js';
 import { buildRestorationModule, ResModule } from './restoration-module.js';
@@ -62,7 +63,7 @@ describe('restoration module builder', () => {
   });
 });
 
-describe.runIf(hasGolden)('ResModule golden parity (shared/golden/resmodule)', () => {
+describeGolden('ResModule golden parity (shared/golden/resmodule)', () => {
   it('I_output, F_res and F_regression match', async () => {
     const m = buildRestorationModule({ regression: { type: 'nafnet', ...NAF } }, new Rng(7)) as ResModule;
     m.loadTorchStateDict(await goldenStateDict('resmodule', 'resmodule.pth'), { source: 'resmodule.pth' });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareToGolden, goldenImage, goldenStateDict, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenStateDict } from '../testing/golden.js';
 import { RrdbNetX8 } from './rrdb.js';
 
 const GOLDEN = { num_in_ch: 3, num_out_ch: 3, scale: 8, num_feat: 16, num_block: 2, num_grow_ch: 8 };
@@ -32,7 +33,7 @@ describe('RRDBNetX8', () => {
   });
 });
 
-describe.runIf(hasGolden)('RRDBNetX8 golden parity (shared/golden/rrdb)', () => {
+describeGolden('RRDBNetX8 golden parity (shared/golden/rrdb)', () => {
   it('output and feature match', async () => {
     const net = new RrdbNetX8(GOLDEN, new Rng(3));
     net.loadTorchStateDict(await goldenStateDict('rrdb', 'rrdbnet_x8.pth'), { source: 'rrdbnet_x8.pth' });

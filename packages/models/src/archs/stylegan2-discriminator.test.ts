@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { minibatchStddev, StyleGan2Discriminator } from './stylegan2-discriminator.js';
-import {
-  GOLDEN_AVAILABLE,
-  goldenNhwc,
-  goldenSection,
-  maxAbsDiff,
-  tolerance,
-} from '../testing/synthesis-golden.js';
+import { goldenNhwc, goldenSection, maxAbsDiff, tolerance } from '../testing/synthesis-golden.js';
 
 const BACKEND = (process.env.UGP_TEST_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm';
 
@@ -16,7 +11,7 @@ beforeAll(async () => {
   await initBackend({ backend: BACKEND, log: null });
 });
 
-describe.skipIf(!GOLDEN_AVAILABLE)('StyleGAN2 discriminator on golden/discriminator', () => {
+describeGolden('StyleGAN2 discriminator on golden/discriminator', () => {
   const load = async () => {
     const d = new StyleGan2Discriminator(
       { out_size: 64, channel_multiplier: 1, narrow: 0.0625, stddev_group: 4 },

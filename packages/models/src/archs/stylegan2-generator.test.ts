@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
+import { describeGolden } from '@ugpnet/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  GOLDEN_AVAILABLE,
-  goldenNhwc,
-  goldenSection,
-  maxAbsDiff,
-  tolerance,
-} from '../testing/synthesis-golden.js';
+import { goldenNhwc, goldenSection, maxAbsDiff, tolerance } from '../testing/synthesis-golden.js';
 import { ModulatedConv, StyleGan2Generator } from './stylegan2-generator.js';
 
 const BACKEND = (process.env.UGP_TEST_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm';
@@ -16,7 +11,7 @@ beforeAll(async () => {
   await initBackend({ backend: BACKEND, log: null });
 });
 
-describe.skipIf(!GOLDEN_AVAILABLE)('StyleGAN2 generator on golden/synmodule extras', () => {
+describeGolden('StyleGAN2 generator on golden/synmodule extras', () => {
   const load = async () => {
     // The golden generator weights, run with the official basecode_size 16.
     const g = new StyleGan2Generator(

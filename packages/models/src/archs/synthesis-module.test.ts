@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@ugpnet/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  GOLDEN_AVAILABLE,
-  goldenNhwc,
-  goldenSection,
-  maxAbsDiff,
-  tolerance,
-} from '../testing/synthesis-golden.js';
+import { describeGolden } from '@ugpnet/test-support';
+import { beforeAll, expect, it } from 'vitest';
+import { goldenNhwc, goldenSection, maxAbsDiff, tolerance } from '../testing/synthesis-golden.js';
 import { SynthesisModule, type SynthesisModuleOptions } from './synthesis-module.js';
 
 const BACKEND = (process.env.UGP_TEST_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm';
@@ -43,7 +38,7 @@ async function loadGolden(): Promise<SynthesisModule> {
   return syn;
 }
 
-describe.skipIf(!GOLDEN_AVAILABLE)('synthesis module on golden/synmodule', () => {
+describeGolden('synthesis module on golden/synmodule', () => {
   it('reproduces basecode, w_input, detailcode, x_rec and g_feature', async () => {
     const syn = await loadGolden();
     const x = goldenNhwc('synmodule', 'input');

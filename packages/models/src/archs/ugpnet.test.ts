@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { initBackend, Rng, StateDictError } from '@ugpnet/tensor';
 import sharp from 'sharp';
+import { describeGolden } from '@ugpnet/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   loadOfficialUgpNet,
@@ -16,7 +17,7 @@ import {
   writeUgpNetCheckpoint,
 } from '../checkpoint/ugpnet-checkpoint.js';
 import { ARCH_PRESETS, type ArchConfig } from '../config/arch.js';
-import { compareToGolden, goldenImage, goldenPath, hasGolden } from '../testing/golden.js';
+import { compareToGolden, goldenImage, goldenPath } from '../testing/golden.js';
 import { UgpNet, type UgpNetOutput } from './ugpnet.js';
 
 /** golden/ugpnet: the resmodule, synmodule and fusion cases' constructors (see their manifests). */
@@ -127,7 +128,7 @@ describe('UGPNet composite', () => {
   });
 });
 
-describe.runIf(hasGolden)('UGPNet golden parity (shared/golden/ugpnet)', () => {
+describeGolden('UGPNet golden parity (shared/golden/ugpnet)', () => {
   it('official files: I_R, I_G, I_F within tolerance and the 8-bit PNGs within 1', async () => {
     const net = await loadOfficialUgpNet(GOLDEN_UGPNET_ARCH, OFFICIAL);
     const x = goldenImage('ugpnet', 'input');

@@ -1,21 +1,10 @@
-// Access to ../shared/golden (reference outputs of the official PyTorch code) for the
-// parity tests. The folder sits next to the repository; UGP_GOLDEN_DIR overrides it.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Loaders for the parity tests against ../shared/golden (reference outputs of the official PyTorch
+// code); the folder is located by @ugpnet/test-support (UGP_GOLDEN_DIR).
 import * as tf from '@tensorflow/tfjs-core';
 import { nchwToNhwc, pthStateDict, readNpy, readPth, type TorchTensor } from '@ugpnet/tensor';
+import { goldenPath } from '@ugpnet/test-support';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-export const GOLDEN_DIR = process.env.UGP_GOLDEN_DIR ?? resolve(here, '../../../../../shared/golden');
-
-/** False where the golden folder is absent: parity tests are then skipped, not failed. */
-export const hasGolden = existsSync(join(GOLDEN_DIR, 'README.md'));
-
-export function goldenPath(caseName: string, file: string): string {
-  return join(GOLDEN_DIR, caseName, file);
-}
+export { goldenPath } from '@ugpnet/test-support';
 
 /** A golden checkpoint's state dict (params/params_ema wrappers unwrapped, or one `section`). */
 export async function goldenStateDict(

@@ -1,15 +1,10 @@
 // Golden reference data for the synthesis-side parity tests (../shared/golden: synmodule,
 // discriminator, losses), read through the checkpoint IO of @ugpnet/tensor.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { pthStateDict, readNpy, readPth, type TorchTensor } from '@ugpnet/tensor';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const GOLDEN_DIR = process.env.UGP_GOLDEN_DIR ?? resolve(here, '../../../../../shared/golden');
-
-export const GOLDEN_AVAILABLE = existsSync(join(GOLDEN_DIR, 'synmodule', 'manifest.json'));
+import { GOLDEN_DIR } from '@ugpnet/test-support';
 
 /** One checkpoint (or one section of the synmodule dict) as official key → tensor. */
 export async function goldenSection(

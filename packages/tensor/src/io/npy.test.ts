@@ -1,18 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '@ugpnet/core';
+import { describeGolden, GOLDEN_DIR as GOLDEN } from '@ugpnet/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { nchwToNhwc, nhwcToNchw } from './image-layout.js';
 import { decodeNpy, encodeNpy, readNpy, writeNpy } from './npy.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const GOLDEN = [process.env.UGP_GOLDEN, resolve(here, '../../../../../shared/golden')].find(
-  (p): p is string => !!p && existsSync(join(p, 'README.md')),
-);
 const dir = mkdtempSync(join(tmpdir(), 'ugp-npy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -120,7 +116,7 @@ describe('npy', () => {
     );
   });
 
-  describe.skipIf(!GOLDEN)('golden tensors', () => {
+  describeGolden('golden tensors', () => {
     it('read with the shapes and statistics their manifests list', () => {
       let checked = 0;
       for (const c of readdirSync(GOLDEN!)) {

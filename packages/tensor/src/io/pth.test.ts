@@ -1,17 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
+import { describeGolden, GOLDEN_DIR as GOLDEN } from '@ugpnet/test-support';
 import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '@ugpnet/core';
 import { PthTensor, type PthValue, pthStateDict, readPth } from './pth.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-// ../shared/golden beside the repo (or UGP_GOLDEN); the golden tests skip without it.
-const GOLDEN = [process.env.UGP_GOLDEN, resolve(here, '../../../../../shared/golden')].find(
-  (p): p is string => !!p && existsSync(join(p, 'README.md')),
-);
 const dir = mkdtempSync(join(tmpdir(), 'ugp-pth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -162,14 +157,14 @@ function goldenListings(GOLDEN: string): Array<{ file: string; section?: string;
   return out;
 }
 
-describe.skipIf(!GOLDEN)('readPth on the golden checkpoints', () => {
+describeGolden('readPth on the golden checkpoints', () => {
   const cache = new Map<string, Promise<PthValue>>();
   const load = (file: string) => {
     if (!cache.has(file)) cache.set(file, readPth(file));
     return cache.get(file)!;
   };
 
-  for (const { file, section, listing } of GOLDEN ? goldenListings(GOLDEN) : []) {
+  for (const { file, section, listing } of existsSync(GOLDEN) ? goldenListings(GOLDEN) : []) {
     const label = `${file.split('/').slice(-2).join('/')}${section ? ` [${section}]` : ''}`;
     it(`matches the manifest listing: ${label}`, async () => {
       const value = await load(file);
