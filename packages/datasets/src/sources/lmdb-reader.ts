@@ -63,6 +63,7 @@ export class LmdbReader {
     readonly file: string,
     fd: number,
     meta: Meta,
+    private readonly fileSize: number,
   ) {
     this.fd = fd;
     this.pageSize = meta.pageSize;
@@ -77,16 +78,16 @@ export class LmdbReader {
     const fd = openSync(file, 'r');
     try {
       const size = fstatSync(fd).size;
-      const first = readAt(fd, 0, Math.min(4096, size));
-      const m0 = parseMeta(first, file);
-      const second = readAt(fd, m0.pageSize, Math.min(m0.pageSize, Math.max(0, size - m0.pageSize)));
+      const first = readAt(fd, 0, Math.min(4096, size), file);
+      const m0 = parseMeta(first, file, size);
+      const second = readAt(fd, m0.pageSize, Math.min(m0.pageSize, Math.max(0, size - m0.pageSize)), file);
       // LMDB keeps two meta pages and uses the one with the newer transaction
       let meta = m0;
       if (second.length >= 152) {
-        const m1 = parseMeta(second, file);
+        const m1 = parseMeta(second, file, size);
         if (m1.txnId > m0.txnId) meta = m1;
       }
-      return new LmdbReader(file, fd, meta);
+      return new LmdbReader(file, fd, meta, size);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -95,11 +96,32 @@ export class LmdbReader {
 
   private page(pgno: bigint): Buffer {
     if (this.fd === undefined) throw new Error(`${this.file}: reader is closed`);
-    return readAt(this.fd, Number(pgno) * this.pageSize, this.pageSize);
+    if ((pgno + 1n) * BigInt(this.pageSize) > BigInt(this.fileSize)) {
+      throw new UserError(
+        `${this.file}: corrupt LMDB file: page ${pgno} lies beyond its ${this.fileSize} bytes`,
+      );
+    }
+    return readAt(this.fd, Number(pgno) * this.pageSize, this.pageSize, this.file);
+  }
+
+  /** A node or pointer outside its page (Buffer's RangeError) means a corrupt file, not a bug. */
+  private corruptOnRangeError<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof RangeError) {
+        throw new UserError(`${this.file}: corrupt LMDB page (${err.message.split('\n')[0]})`);
+      }
+      throw err;
+    }
   }
 
   /** Every entry in key order (memcmp order, as LMDB sorts), as value byte ranges. */
   scan(): LmdbEntry[] {
+    return this.corruptOnRangeError(() => this.scanPages());
+  }
+
+  private scanPages(): LmdbEntry[] {
     const out: LmdbEntry[] = [];
     if (this.root === P_INVALID) return out;
     const walk = (pgno: bigint, depth: number) => {
@@ -141,11 +163,20 @@ export class LmdbReader {
   /** The value bytes of one entry. */
   read(entry: Pick<LmdbEntry, 'offset' | 'length'>): Buffer {
     if (this.fd === undefined) throw new Error(`${this.file}: reader is closed`);
-    return readAt(this.fd, entry.offset, entry.length);
+    if (entry.offset + entry.length > this.fileSize) {
+      throw new UserError(
+        `${this.file}: corrupt LMDB file: a value of ${entry.length} bytes at ${entry.offset} lies beyond its ${this.fileSize} bytes`,
+      );
+    }
+    return readAt(this.fd, entry.offset, entry.length, this.file);
   }
 
   /** Looks one key up by descending the tree (binary search per page). */
   get(key: Buffer | string): Buffer | undefined {
+    return this.corruptOnRangeError(() => this.lookup(key));
+  }
+
+  private lookup(key: Buffer | string): Buffer | undefined {
     const k = typeof key === 'string' ? Buffer.from(key) : key;
     if (this.root === P_INVALID) return undefined;
     let pgno = this.root;
@@ -205,18 +236,22 @@ export class LmdbReader {
   }
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
+function readAt(fd: number, position: number, length: number, file: string): Buffer {
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) throw new UserError(`LMDB file ends early (wanted ${length} bytes at ${position})`);
+    if (n === 0) throw new UserError(`${file}: LMDB file ends early (wanted ${length} bytes at ${position})`);
     done += n;
   }
   return buf;
 }
 
-function parseMeta(page: Buffer, file: string): Meta {
+/** LMDB pages are a power of two; 0.9 writes the OS page size and allows at most 64 KiB. */
+const MIN_PAGE_SIZE = 256;
+const MAX_PAGE_SIZE = 65536;
+
+function parseMeta(page: Buffer, file: string, fileSize: number): Meta {
   if (page.length < 152 || !(page.readUInt16LE(10) & P_META) || page.readUInt32LE(META.magic) !== MDB_MAGIC) {
     throw new UserError(`${file}: not an LMDB data file (bad meta page)`);
   }
@@ -226,13 +261,25 @@ function parseMeta(page: Buffer, file: string): Meta {
       `${file}: LMDB data format version ${version} is not supported (expected ${MDB_DATA_VERSION}, as Python's lmdb / LMDB 0.9 writes)`,
     );
   }
+  const pageSize = page.readUInt32LE(META.freePageSize);
+  if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || (pageSize & (pageSize - 1)) !== 0) {
+    throw new UserError(
+      `${file}: corrupt LMDB header: page size ${pageSize} (expected a power of two from ${MIN_PAGE_SIZE} to ${MAX_PAGE_SIZE})`,
+    );
+  }
+  const root = page.readBigUInt64LE(META.mainRoot);
+  if (root !== P_INVALID && (root + 1n) * BigInt(pageSize) > BigInt(fileSize)) {
+    throw new UserError(
+      `${file}: corrupt LMDB header: root page ${root} lies beyond the file's ${fileSize} bytes`,
+    );
+  }
   return {
-    pageSize: page.readUInt32LE(META.freePageSize),
-    root: page.readBigUInt64LE(META.mainRoot),
+    pageSize,
+    root,
     depth: page.readUInt16LE(META.mainDepth),
     entries: Number(page.readBigUInt64LE(META.mainEntries)),
     txnId: page.readBigUInt64LE(META.txnId),
   };
 }
 
-export { P_BRANCH, P_LEAF, P_META, P_OVERFLOW, F_BIGDATA, P_INVALID, PAGE_HEADER, NODE_HEADER };
+export { F_BIGDATA, NODE_HEADER, P_BRANCH, P_INVALID, P_LEAF, P_META, P_OVERFLOW, PAGE_HEADER };

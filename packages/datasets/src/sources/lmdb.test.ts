@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '@ugpnet/core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BadImageError } from '../bad-files.js';
 import { fixtureBytes } from '../testing/fixtures.js';
-import { LmdbReader, META } from './lmdb-reader.js';
+import { LmdbReader, META, PAGE_HEADER } from './lmdb-reader.js';
 import { writeLmdb } from './lmdb-writer.js';
 import { openLsunLmdb } from './lsun-lmdb.js';
 
@@ -81,6 +81,50 @@ describe('LMDB reader (format 1, read-only) and writer', () => {
     expect(() => LmdbReader.open(env)).toThrow(UserError);
     expect(() => LmdbReader.open(env)).toThrow(/version 2 is not supported/);
     expect(() => LmdbReader.open(join(dir, 'none'))).toThrow(/no data.mdb/);
+  });
+
+  it('refuses a corrupt header or page with one clear error (page size 0 or ~4 GiB, root beyond the file)', () => {
+    const env = join(dir, 'hostile');
+    writeLmdb(env, [['k', Buffer.from('v')]]);
+    const good = readFileSync(join(env, 'data.mdb'));
+    const corrupt = (name: string, edit: (data: Buffer) => void) => {
+      const data = Buffer.from(good);
+      edit(data);
+      const file = join(dir, `${name}.mdb`);
+      writeFileSync(file, data);
+      const error = (() => {
+        try {
+          LmdbReader.open(file).scan();
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message.startsWith(`${file}: `)).toBe(true);
+      return (error as Error).message;
+    };
+    expect(corrupt('page0', (d) => d.writeUInt32LE(0, META.freePageSize))).toMatch(
+      /corrupt LMDB header: page size 0 \(expected a power of two from 256 to 65536\)/,
+    );
+    expect(corrupt('page4g', (d) => d.writeUInt32LE(0xfffff000, META.freePageSize))).toMatch(
+      /page size 4294963200/,
+    );
+    const pageSize = good.readUInt32LE(META.freePageSize);
+    const both = (d: Buffer, at: number, v: bigint) => {
+      d.writeBigUInt64LE(v, at);
+      d.writeBigUInt64LE(v, pageSize + at);
+    };
+    expect(corrupt('root', (d) => both(d, META.mainRoot, 1n << 40n))).toMatch(
+      /corrupt LMDB header: root page 1099511627776 lies beyond/,
+    );
+    // The root leaf page's first node pointer aimed past the page end.
+    expect(
+      corrupt('node', (d) => {
+        const newer = d.readBigUInt64LE(pageSize + META.txnId) > d.readBigUInt64LE(META.txnId) ? pageSize : 0;
+        const root = Number(d.readBigUInt64LE(newer + META.mainRoot));
+        d.writeUInt16LE(pageSize - 2, root * pageSize + PAGE_HEADER);
+      }),
+    ).toMatch(/corrupt LMDB page/);
   });
 
   it.runIf(python)("reads what Python's lmdb writes, and Python reads what we write", () => {
