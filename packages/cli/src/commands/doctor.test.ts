@@ -66,6 +66,19 @@ describe('ugp doctor', () => {
     expect(r.errors).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
 
+  it('doctor --backend node-gpu: the refusal as a finding, exit 1, and the rest of the report on auto’s backend', async () => {
+    const { code, report } = await doctorJson('--backend', 'node-gpu');
+    expect(code).toBe(1);
+    expect(report.requested).toBe('node-gpu');
+    expect(report.refused).toMatch(
+      /^backend 'node-gpu' is not available: @tensorflow\/tfjs-node-gpu is not installed/,
+    );
+    expect(report.findings.find((f) => f.topic === 'backend' && f.level === 'fail')).toMatchObject({
+      next: expect.stringMatching(/leave --backend out/),
+    });
+    expect(report.chosen).toMatchObject({ name: 'wasm' });
+  });
+
   it('on this machine: wasm runs, and it says exactly why node-gpu and node do not', async () => {
     const { code, report } = await doctorJson();
     expect(code).toBe(0);

@@ -405,7 +405,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     try {
       report.chosen = await choose(requested);
     } catch (err) {
-      report.refused = err instanceof Error ? err.message : String(err);
+      // Its first line: the diagnosis lines that follow it in the error are this report's findings.
+      report.refused = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
       findings.push({
         level: 'fail',
         topic: 'backend',
