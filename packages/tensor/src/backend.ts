@@ -138,6 +138,8 @@ export function wasmBinaryDir(): string {
 
 /** XNNPACK's thread pool size, as the wasm backend reports it once initialised. */
 let wasmThreadsCount: number | undefined;
+/** On wasm: describeNativeKernels() once the kernels were registered. */
+let wasmNative: string | undefined;
 
 async function tryWasm(threads: number): Promise<string | undefined> {
   const { guardWasmHeap, wasmHeapLimit } = await import('./heap-guard.js');
@@ -147,6 +149,10 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   wasm.setThreadsCount(threads);
   const { registerWasmKernels } = await import('./kernels/index.js');
   registerWasmKernels();
+  // oneDNN in front of the convolutions and matrix products when the optional addon is built.
+  const { registerNativeKernels, describeNativeKernels } = await import('./kernels/native/index.js');
+  registerNativeKernels(threads);
+  wasmNative = describeNativeKernels();
   // tfjs runs its threaded build only in browsers; this makes it start under Node too.
   const { prepareWasmThreads } = await import('./kernels/wasm-threads.js');
   const restore = prepareWasmThreads(threads);
@@ -169,8 +175,6 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   } finally {
     restore();
   }
-/** On wasm: describeNativeKernels() once the kernels were registered. */
-let wasmNative: string | undefined;
 }
 
 async function tryCpu(): Promise<string | undefined> {
@@ -178,10 +182,6 @@ async function tryCpu(): Promise<string | undefined> {
   return (await tf.setBackend('cpu')) ? undefined : 'tf.setBackend("cpu") returned false';
 }
 
-  // oneDNN in front of the convolutions and matrix products when the optional addon is built.
-  const { registerNativeKernels, describeNativeKernels } = await import('./kernels/native/index.js');
-  registerNativeKernels(threads);
-  wasmNative = describeNativeKernels();
 async function tryBackend(name: BackendName, threads: number): Promise<string | undefined> {
   switch (name) {
     case 'node-gpu':
@@ -193,6 +193,10 @@ async function tryBackend(name: BackendName, threads: number): Promise<string | 
     case 'cpu':
       return tryCpu();
   }
+}
+
+function nativeOf(name: BackendName): { native?: string } {
+  return name === 'wasm' && wasmNative ? { native: wasmNative } : {};
 }
 
 function threadsOf(name: BackendName, requested: number): number {
@@ -222,10 +226,6 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     return pending.then((info) => {
       if (requested !== 'auto' && requested !== info.name) {
         throw new Error(`backend already initialised as '${info.name}'; cannot switch to '${requested}'`);
-function nativeOf(name: BackendName): { native?: string } {
-  return name === 'wasm' && wasmNative ? { native: wasmNative } : {};
-}
-
       }
       return info;
     });
@@ -278,6 +278,7 @@ async function selectBackend(
       tfName: tf.getBackend(),
       threads: threadsOf(requested, threads),
       reason: 'requested',
+      ...nativeOf(requested),
     };
   }
   const skipped: string[] = [];
@@ -291,4 +292,3 @@ async function selectBackend(
   }
   throw new Error(`no compute backend could be initialised:\n  ${skipped.join('\n  ')}`);
 }
-      ...nativeOf(requested),
