@@ -27,6 +27,7 @@ export {
   runDirectory,
 } from './run.js';
 export { keepHolding, RunHeldError } from './ownership.js';
+export { type SmokeReport, type StageMemory, smokeExperiment, smokeFits, smokeRun } from './smoke.js';
 export {
   claimRunOfConfig,
   configHash,

@@ -31,6 +31,8 @@ export interface ExecuteRunOptions {
   /** Set by signal handlers: the current stage checkpoints and the run is marked killed. */
   shouldStop?: () => boolean;
   log?: (line: string) => void;
+  /** Called when a stage's trainer is built and when its loop ended (`ugp train --smoke` measures memory). */
+  onStage?: (stage: StageName, phase: 'start' | 'end') => void;
   /**
    * Where a missing prior comes from instead of training it here (a Slurm cell reads the files the
    * priors job wrote, grid/prior-files.ts); it throws when the prior is not there.
@@ -101,6 +103,7 @@ interface StageJob {
   context: StageContext;
   data: RunData;
   shouldStop?: () => boolean;
+  onStage?: ExecuteRunOptions['onStage'];
 }
 
 async function trainStage(job: StageJob): Promise<StageLoopResult> {
@@ -111,6 +114,7 @@ async function trainStage(job: StageJob): Promise<StageLoopResult> {
   const dir = runDirectory(store, runId);
   try {
     store.heartbeat(runId, stage);
+    job.onStage?.(stage, 'start');
     return await runStageLoop({
       store,
       runId,
@@ -136,6 +140,7 @@ async function trainStage(job: StageJob): Promise<StageLoopResult> {
       meta: { experiment: experiment.name, seed: experiment.seed },
     });
   } finally {
+    job.onStage?.(stage, 'end');
     trainer.dispose();
   }
 }
@@ -209,6 +214,7 @@ async function executePriorRun(
       context: contextFor(prior, arch, kind, perceptual),
       data,
       shouldStop: () => hold.lost() || options.shouldStop?.() === true,
+      onStage: options.onStage,
     });
     const outcome = settle(store, priorRunId, kind, result, hold);
     if (outcome)
@@ -279,7 +285,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
         store,
         runId,
         stage,
-        await trainStage({ store, runId, stage, context, data, shouldStop }),
+        await trainStage({ store, runId, stage, context, data, shouldStop, onStage: options.onStage }),
         hold,
       );
       if (outcome) return outcome;

@@ -13,6 +13,7 @@ interface Args {
   name?: string;
   new: boolean;
   json: boolean;
+  smoke: boolean;
   backend?: string;
 }
 
@@ -41,9 +42,19 @@ export const trainCommand: CommandModule<object, Args> = {
         describe: 'start a new run even if one of this config exists',
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the run summary as JSON' })
+      .option('smoke', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'check the experiment end to end instead: two iterations of every stage and a validation at the configured architecture on a few images, in a throw-away store (--db is not touched); reports what each stage needs in memory at the configured batch',
+      })
       .example(
         '$0 train experiments/demo.yaml --set stages.fusion.iterations=200',
         'train the demo with a shorter fusion stage',
+      )
+      .example(
+        '$0 train experiments/celeba-deblur.yaml --smoke',
+        'will the paper recipe run, and fit in memory? (before a cluster run)',
       )
       .example(
         '$0 train experiments/celeba-deblur.yaml --backend node-gpu',
@@ -56,11 +67,17 @@ export const trainCommand: CommandModule<object, Args> = {
       checkArch,
       claimRunOfConfig,
       executeRun,
+      preflightExperiment,
       RunHeldError,
     } = await import('@ugpnet/runner');
     const experiment = loadExperiment(argv.experiment, parseOverrides(argv.set));
     checkArch(experiment); // a bad arch must fail before anything is created
+    preflightExperiment(experiment, argv.experiment); // so must missing weights (no silent proxy VGG)
     const info = await useBackend(argv);
+    if (argv.smoke) {
+      process.exitCode = await smoke(experiment, argv.json);
+      return;
+    }
     const { openStore } = await import('@ugpnet/store');
     const store = openStore(argv.db);
     try {
@@ -94,3 +111,29 @@ export const trainCommand: CommandModule<object, Args> = {
     }
   },
 };
+
+/** `--smoke`: the smoke run and its memory report; 1 when it failed or a stage would not fit. */
+async function smoke(experiment: import('@ugpnet/runner').Experiment, json: boolean): Promise<number> {
+  const { smokeRun, smokeFits } = await import('@ugpnet/runner');
+  const { HEAP_ADVICE } = await import('@ugpnet/tensor');
+  const report = await smokeRun(experiment, {
+    log: (line) => console.error(`[ugp smoke] ${line}`),
+    shouldStop: stopOnSignals(),
+  });
+  const fits = smokeFits(report);
+  if (json) printJson({ ...report, fits });
+  else {
+    const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+    for (const s of report.stages) {
+      const limit = s.limitBytes === undefined ? '' : ` (wasm heap limit ${mb(s.limitBytes)})`;
+      const verdict =
+        s.limitBytes === undefined ? '' : s.atBatchBytes <= s.limitBytes ? ': fits' : ': does NOT fit';
+      process.stdout.write(
+        `${s.stage}: ${mb(s.peakBytes)} of tensors at batch 1 (${mb(s.residentBytes)} weights and nets) → about ${mb(s.atBatchBytes)} at batch ${s.batchSize}${limit}${verdict}\n`,
+      );
+    }
+    process.stdout.write(`smoke run ${report.outcome}${report.failure ? `: ${report.failure}` : ''}\n`);
+    if (!fits) process.stdout.write(`${HEAP_ADVICE}\n`);
+  }
+  return report.outcome === 'finished' && fits ? 0 : 1;
+}
