@@ -46,15 +46,28 @@ export function readCheckpointFile(path: string): {
   if (!existsSync(path)) throw new UserError(`checkpoint ${path} does not exist`);
   const { tensors, metadata } = readSafetensors(path);
   const raw = metadata?.ugp_checkpoint;
-  const meta = raw
-    ? (JSON.parse(raw) as CheckpointMeta)
-    : { stage: 'unknown', iteration: 0, optimizerSteps: {} };
+  let meta: CheckpointMeta = { stage: 'unknown', iteration: 0, optimizerSteps: {} };
+  if (raw) {
+    try {
+      meta = JSON.parse(raw) as CheckpointMeta;
+    } catch {
+      throw new UserError(`checkpoint ${path}: its ugp_checkpoint metadata is not JSON`);
+    }
+  }
   return { tensors, meta };
 }
 
 /** Restores weights and optimizer state written by saveStageCheckpoint; returns its metadata. */
 export function loadStageCheckpoint(path: string, trainer: StageTrainer): CheckpointMeta {
-  const { tensors, meta } = readCheckpointFile(path);
+  return applyStageCheckpoint(path, readCheckpointFile(path), trainer);
+}
+
+/** Puts a checkpoint already read (and so verified) into the trainer; returns its metadata. */
+export function applyStageCheckpoint(
+  path: string,
+  { tensors, meta }: ReturnType<typeof readCheckpointFile>,
+  trainer: StageTrainer,
+): CheckpointMeta {
   for (const [prefix, module] of Object.entries(trainer.saved)) {
     module.loadTorchStateDict(sectionOf(tensors, prefix), { source: `${path} (${prefix || 'weights'})` });
   }

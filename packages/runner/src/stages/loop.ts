@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createProgress, type Progress } from '@ugpnet/core';
 import type { TrackingStore } from '@ugpnet/store';
-import { loadStageCheckpoint, saveStageCheckpoint } from '../checkpoint/stage-checkpoint.js';
+import { resumeFromNewestUsable } from '../checkpoint/resume.js';
+import { saveStageCheckpoint } from '../checkpoint/stage-checkpoint.js';
 import type { StageName } from '../experiment/schema.js';
 import type { StageBatch, StageTrainer } from './stage.js';
 
@@ -60,17 +61,12 @@ function formatLosses(losses: Record<string, number>): string {
     .join(' ');
 }
 
-/** Restores the last checkpoint of (run, stage), forgetting anything logged after it. */
+/** Restores the newest usable checkpoint of (run, stage), forgetting anything logged after it. */
 function resume(options: StageLoopOptions): number {
   const { store, runId, stage, trainer } = options;
-  const latest = store.latestCheckpoint(runId, stage);
-  if (!latest) {
-    store.truncateStageAfter(runId, stage, 0);
-    return 0;
-  }
-  const meta = loadStageCheckpoint(store.resolvePath(latest.path), trainer);
-  store.truncateStageAfter(runId, stage, meta.iteration);
-  return meta.iteration;
+  const { iteration } = resumeFromNewestUsable(store, runId, stage, trainer, (line) => console.error(line));
+  store.truncateStageAfter(runId, stage, iteration);
+  return iteration;
 }
 
 function checkpoint(options: StageLoopOptions, iteration: number, metrics: Record<string, number>): void {
