@@ -612,6 +612,10 @@ describe('live server', () => {
     await page.goto(`${server.url}#/grid/deblur-ablation`);
     await rendered();
     expect(await page.locator('#grid-psnr td').count()).toBe(4);
+    // Test images through the server: three cells have a finished run of seed 1 (the fourth failed).
+    const rows = await loadedImages('#comparison tbody tr');
+    expect(rows.map((r) => r.length)).toEqual([5, 5, 5, 0]);
+    expect(rows.flat().every((w) => w === 16)).toBe(true);
     await page.goto(`${server.url}#/run/${filled.gridRuns[1]!.id}`);
     await rendered();
     const images = await page.$$eval('.samples img', (imgs) =>

@@ -52,7 +52,9 @@
   }
 
   function pickKey(keys, kind) {
+    // I_F, the result, first (the runner also logs a stage's own output under the plain name).
     return (
+      keys.find((k) => k === `I_F/${kind}`) ||
       keys.find((k) => k === kind) ||
       keys.find((k) => /val/i.test(k)) ||
       keys.find((k) => !/train/i.test(k)) ||
