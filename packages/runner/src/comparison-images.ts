@@ -11,6 +11,8 @@ import { type Image8, tensorToImages8 } from '@ugpnet/metrics';
 import type { TrackingStore } from '@ugpnet/store';
 import sharp from 'sharp';
 import type { OutputName, StageBatch, StageOutputs } from './stages/stage.js';
+import type { Experiment } from './experiment/schema.js';
+import { selectedCheckpoint } from './priors.js';
 
 /** Artifact kind of these images (validation strips are `samples`). */
 export const TEST_IMAGES_KIND = 'test-images';
@@ -41,6 +43,8 @@ export interface SaveTestImagesOptions {
   batch: StageBatch;
   outputs: StageOutputs;
   count?: number;
+  /** The run's experiment: which checkpoint of each stage the images belong to (selectedCheckpoint). */
+  experiment?: Experiment;
 }
 
 async function writePng(file: string, image: Image8): Promise<void> {
@@ -89,7 +93,10 @@ export async function saveTestImages(options: SaveTestImagesOptions): Promise<nu
   }
 
   for (const [stage, produced] of Object.entries(STAGE_OUTPUTS)) {
-    const best = store.bestCheckpoint(runId, stage) ?? store.latestCheckpoint(runId, stage);
+    // The checkpoint the pipeline used for this stage (synthesis: its final one by default).
+    const best = options.experiment
+      ? selectedCheckpoint(store, runId, stage, options.experiment)
+      : (store.bestCheckpoint(runId, stage) ?? store.latestCheckpoint(runId, stage));
     if (!best) continue;
     for (const column of ['LQ', ...produced, 'GT'] as ComparisonColumn[]) {
       for (const path of files.get(column) ?? []) {

@@ -8,6 +8,8 @@ import { Rng } from '@ugpnet/tensor';
 import { readCheckpointFile, sectionOf } from './checkpoint/stage-checkpoint.js';
 import { saveTestImages } from './comparison-images.js';
 import { createTestBatches } from './data.js';
+import type { Experiment } from './experiment/schema.js';
+import { selectedCheckpoint } from './priors.js';
 import { checkArch, runDirectory } from './run.js';
 import { experimentOfRun } from './session.js';
 import { FusionTrainer } from './stages/fusion.js';
@@ -15,8 +17,9 @@ import { scoreOutputs } from './stages/validation.js';
 
 export const TEST_STAGE = 'test';
 
-function bestWeights(store: TrackingStore, runId: string, stage: string) {
-  const best = store.bestCheckpoint(runId, stage) ?? store.latestCheckpoint(runId, stage);
+/** The checkpoint the pipeline uses for a stage (priors.ts: synthesis's final, the others' best by validation.metric). */
+function bestWeights(store: TrackingStore, runId: string, stage: string, experiment: Experiment) {
+  const best = selectedCheckpoint(store, runId, stage, experiment);
   if (!best) throw new UserError(`run ${runId} has no ${stage} checkpoint to evaluate`);
   return sectionOf(readCheckpointFile(store.resolvePath(best.path)).tensors, '');
 }
@@ -35,15 +38,17 @@ export async function evaluateRun(store: TrackingStore, runId: string): Promise<
       rng: new Rng(experiment.seed).fork('fusion'),
       priors: {},
       frozen: {
-        restoration: bestWeights(store, run.id, 'restoration'),
-        synthesis: bestWeights(store, run.id, 'synthesis'),
+        restoration: bestWeights(store, run.id, 'restoration', experiment),
+        synthesis: bestWeights(store, run.id, 'synthesis', experiment),
       },
       perceptual: { lpips },
     },
     experiment.stages.fusion,
   );
   try {
-    trainer.fusion.loadTorchStateDict(bestWeights(store, run.id, 'fusion'), { source: 'fusion checkpoint' });
+    trainer.fusion.loadTorchStateDict(bestWeights(store, run.id, 'fusion', experiment), {
+      source: 'fusion checkpoint',
+    });
     const metrics = await scoreOutputs(
       trainer,
       batches.map((b) => b),
@@ -56,6 +61,7 @@ export async function evaluateRun(store: TrackingStore, runId: string): Promise<
           dir: join(runDirectory(store, run.id), 'artifacts'),
           batch,
           outputs,
+          experiment,
         }).then(() => undefined),
     );
     store.logMetrics(run.id, TEST_STAGE, 0, metrics);

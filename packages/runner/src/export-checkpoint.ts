@@ -12,6 +12,7 @@ import {
 import type { TrackingStore } from '@ugpnet/store';
 import { readCheckpointFile } from './checkpoint/stage-checkpoint.js';
 import { UGPNET_STAGES } from './experiment/schema.js';
+import { selectedCheckpoint } from './priors.js';
 import { experimentOfRun } from './session.js';
 import type { StateDict } from './stages/context.js';
 
@@ -35,7 +36,7 @@ export function exportRunCheckpoint(
   const dicts: Partial<Record<(typeof UGPNET_STAGES)[number], StateDict>> = {};
   const stages: ExportedRunCheckpoint['stages'] = {};
   for (const stage of UGPNET_STAGES) {
-    const checkpoint = store.bestCheckpoint(run.id, stage) ?? store.latestCheckpoint(run.id, stage);
+    const checkpoint = selectedCheckpoint(store, run.id, stage, experiment);
     if (!checkpoint) continue;
     const path = store.resolvePath(checkpoint.path);
     dicts[stage] = readCheckpointFile(path).tensors;

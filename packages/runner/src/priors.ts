@@ -3,7 +3,7 @@
 // run with the same architecture, data and recipe reuses its checkpoint (priorCheckpoint).
 import { existsSync } from 'node:fs';
 import { sha256, UserError } from '@ugpnet/core';
-import type { TrackingStore } from '@ugpnet/store';
+import type { Checkpoint, TrackingStore } from '@ugpnet/store';
 import { cellRunId } from '@ugpnet/store';
 import { resolveArch } from '@ugpnet/models';
 import { pthStateDict, readPth, readSafetensors } from '@ugpnet/tensor';
@@ -161,11 +161,7 @@ export async function frozenStageWeights(
   options: { trainedHere: boolean; priors: StageContext['priors'] },
 ): Promise<StateDict | undefined> {
   if (options.trainedHere) {
-    const { metric, mode } = experiment.validation;
-    const final = stage === 'synthesis' && experiment.stages.fusion.synthesis_checkpoint === 'final';
-    const chosen = final
-      ? store.latestCheckpoint(runId, stage)
-      : (store.bestCheckpoint(runId, stage, metric, mode) ?? store.latestCheckpoint(runId, stage));
+    const chosen = selectedCheckpoint(store, runId, stage, experiment);
     if (chosen) {
       const { tensors } = readCheckpointFile(store.resolvePath(chosen.path));
       return sectionOf(tensors, '');
@@ -176,4 +172,21 @@ export async function frozenStageWeights(
   if (file) return readStateDictFile(file);
   if (stage === 'restoration' && regressionIsFrozenRestoration(experiment)) return options.priors.regression;
   return undefined;
+}
+
+/**
+ * The checkpoint of a run's stage that the rest of the pipeline uses (the next stage, `ugp eval`,
+ * export): synthesis's final one unless `stages.fusion.synthesis_checkpoint: best`; any other
+ * stage's best by the experiment's validation metric and mode (else its latest).
+ */
+export function selectedCheckpoint(
+  store: TrackingStore,
+  runId: string,
+  stage: string,
+  experiment: Experiment,
+): Checkpoint | undefined {
+  if (stage === 'synthesis' && experiment.stages.fusion.synthesis_checkpoint === 'final')
+    return store.latestCheckpoint(runId, stage);
+  const { metric, mode } = experiment.validation;
+  return store.bestCheckpoint(runId, stage, metric, mode) ?? store.latestCheckpoint(runId, stage);
 }
