@@ -67,7 +67,8 @@ describe('exportRunCheckpoint', () => {
       'fusmodule',
       'discriminator',
     ]);
-    expect(Object.values(result.stages).map((s) => s.step)).toEqual([50, 50, 50]);
+    // Restoration and fusion: best PSNR (step 50); synthesis: the final checkpoint fusion trained on.
+    expect(Object.values(result.stages).map((s) => s.step)).toEqual([50, 100, 50]);
     const restored = loadUgpNet(out);
     const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
     const a = net.forward(x);
