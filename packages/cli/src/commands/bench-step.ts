@@ -156,7 +156,12 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
   };
   let rssPeak = process.memoryUsage().rss;
   try {
-    for (let i = 0; i < argv.warmup; i++) step();
+    // Paper sizes on wasm take minutes per step: say where it is rather than sit silent.
+    for (let i = 0; i < argv.warmup; i++) {
+      const t0 = performance.now();
+      step();
+      log(`${kase}: warm-up step ${i + 1}/${argv.warmup} ${(performance.now() - t0).toFixed(0)} ms`);
+    }
     const tensorsBefore = tf.memory().numTensors;
     const times: number[] = [];
     for (let i = 0; i < argv.repeats; i++) {
