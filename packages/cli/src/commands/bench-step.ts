@@ -19,6 +19,7 @@ interface Args {
   warmup: number;
   'proxy-width-divisor'?: number;
   kernels: number;
+  'pytorch-losses': boolean;
   json: boolean;
 }
 
@@ -51,9 +52,19 @@ export const benchStepCommand: CommandModule<object, Args> = {
         default: 0,
         describe: 'also report the N kernels that took longest in one profiled step (ms per step)',
       })
+      .option('pytorch-losses', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'the losses of the PyTorch CPU comparison (issue 15): restoration PSNR; synthesis L1 + adversarial without LPIPS, its R1 steps timed separately; fusion L1 only',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON rows' })
       .example('$0 bench step --arch tiny-32 --stage restoration', 'recipe defaults at 32 px')
       .example('$0 bench step --arch demo-64 --stage synthesis --kernels 10', 'where a step spends its time')
+      .example(
+        '$0 bench step --arch demo-64 --stage synthesis --pytorch-losses',
+        'G+D step and R1 step with the losses of the PyTorch comparison',
+      )
       .example(
         '$0 bench step --experiment experiments/demo.yaml --stage synthesis --json',
         'the demo’s settings (LPIPS at 64 px, narrow stand-in VGG)',
@@ -69,14 +80,39 @@ export const benchStepCommand: CommandModule<object, Args> = {
       }
     }
     const info = await useBackend(argv);
-    const rows = await benchStep({ ...argv, backend: info.name }, (line) =>
-      process.stderr.write(`[bench step] ${line}\n`),
-    );
+    const log = (line: string) => process.stderr.write(`[bench step] ${line}\n`);
+    const rows = await benchStep({ ...argv, backend: info.name }, log);
+    if (argv['pytorch-losses'] && argv.stage === 'synthesis') {
+      // R1 separately, as the PyTorch figures give it: a step with R1 minus one without.
+      const withR1 = await benchStep({ ...argv, backend: info.name, kernels: 0 }, log, { r1: true });
+      const plain = rows.find((r) => r.metric === 'step')!.value;
+      const r1 = withR1.find((r) => r.metric === 'step')!;
+      rows.push({ ...r1, metric: 'step_with_r1' }, { ...r1, metric: 'r1_extra', value: r1.value - plain });
+    }
     await printBenchRows(rows, argv.json);
   },
 };
 
-async function benchStep(argv: Args & { backend: string }, log: (line: string) => void) {
+/**
+ * The stage settings of the PyTorch CPU comparison: no perceptual terms; synthesis R1 never
+ * (the plain G+D step) or on every step (`r1`).
+ */
+function pytorchLosses(stage: BenchStage, r1: boolean): Record<string, unknown> {
+  switch (stage) {
+    case 'restoration':
+      return { loss: 'psnr' };
+    case 'synthesis':
+      return { lpips_weight: 0, r1_every: r1 ? 1 : 1_000_000_000 };
+    case 'fusion':
+      return { lpips_weight: 0, contextual_weight: 0 };
+  }
+}
+
+async function benchStep(
+  argv: Args & { backend: string },
+  log: (line: string) => void,
+  options: { r1?: boolean } = {},
+) {
   const tf = await import('@tensorflow/tfjs-core');
   const { Rng, median } = await import('@ugpnet/tensor');
   const models = await import('@ugpnet/models');
@@ -92,6 +128,9 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
       data: { size: arch.image_size, ...(argv.batch ? { batch_size: argv.batch } : {}) },
       ...(argv['proxy-width-divisor']
         ? { perceptual: { proxy_width_divisor: argv['proxy-width-divisor'] } }
+        : {}),
+      ...(argv['pytorch-losses']
+        ? { stages: { [argv.stage]: pytorchLosses(argv.stage, options.r1 ?? false) } }
         : {}),
     }),
     argv.experiment ?? 'bench step',
@@ -146,7 +185,7 @@ async function benchStep(argv: Args & { backend: string }, log: (line: string) =
     'float32',
     2,
   ) as import('@tensorflow/tfjs-core').Tensor4D;
-  const kase = `${archName} ${stage} b${batch}`;
+  const kase = `${archName} ${stage} b${batch}${argv['pytorch-losses'] ? ' pytorch-losses' : ''}`;
   log(`${kase}: ${lpips.kind}${stage === 'synthesis' ? ' (no geometric augmentation)' : ''}`);
   let iteration = 0;
   const step = () => {

@@ -120,7 +120,11 @@ export class SynthesisTrainer implements StageTrainer {
           }),
         );
         const l1 = l1Loss(xSyn, gt);
-        const lp = lpipsLoss(this.context.perceptual.lpips, xSyn, gt, { size: c.lpips_size });
+        // lpips_weight 0 (e.g. `ugp bench step --pytorch-losses`) skips the perceptual net.
+        const lp =
+          c.lpips_weight > 0
+            ? lpipsLoss(this.context.perceptual.lpips, xSyn, gt, { size: c.lpips_size })
+            : tf.scalar(0);
         const adv = nonSaturatingGLoss(this.discriminator.apply(xSyn));
         parts.pixelwise_loss = l1.dataSync()[0]!;
         parts.lpips_loss = lp.dataSync()[0]!;

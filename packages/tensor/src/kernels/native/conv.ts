@@ -28,8 +28,16 @@ interface ConvCall {
   alpha?: number;
 }
 
-/** Blocked layouts (oneDNN's choice, with reorders) unless UGP_NATIVE_LAYOUT=plain. */
-const blocked = () => (process.env.UGP_NATIVE_LAYOUT === 'plain' ? 0 : 1);
+/**
+ * oneDNN's blocked layouts (with reorders in and out) pay for 3×3 and larger filters; a 1×1
+ * convolution on plain NHWC is one matrix product and reorders only add passes. UGP_NATIVE_LAYOUT
+ * (plain or blocked) overrides, for measurements.
+ */
+function blockedLayout(g: ConvGeometry): 0 | 1 {
+  const forced = process.env.UGP_NATIVE_LAYOUT;
+  if (forced === 'plain' || forced === 'blocked') return forced === 'blocked' ? 1 : 0;
+  return g.filterHeight * g.filterWidth === 1 ? 0 : 1;
+}
 
 const params = new Float64Array(24);
 
@@ -59,7 +67,7 @@ function runConv(addon: NativeAddon, backend: WasmHeapBackend, c: ConvCall): str
     c.groups,
     c.activation ?? 0,
     c.alpha ?? 0,
-    blocked(),
+    blockedLayout(g),
   ]);
   // Read the heap after the output was made: making it may have grown (replaced) the buffer.
   return addon.conv(backend.wasm.HEAPU8, params);
