@@ -168,6 +168,19 @@ describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels
     });
   });
 
+  it('repeats bit for bit (training is deterministic for a given thread count)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(rng.normalArray(2 * 32 * 32 * 16), [2, 32, 32, 16]);
+    const w = tf.tensor4d(rng.normalArray(3 * 3 * 16 * 16), [3, 3, 16, 16]);
+    const f = withGrads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'));
+    const once = () =>
+      tf.tidy(() => f(x, w)).map((t) => ({ data: t.dataSync(), dispose: () => t.dispose() }));
+    const [first, second] = [once(), once()];
+    for (const [i, out] of first.entries()) expect(second[i]!.data).toEqual(out.data);
+    for (const out of [...first, ...second]) out.dispose();
+    tf.dispose([x, w]);
+  });
+
   it('never fell back after a oneDNN failure', () => {
     for (const [name, seen] of nativeCalls) expect(seen.failures, name).toBe(0);
   });
