@@ -40,5 +40,5 @@ export { createStageTrainer } from './stages/index.js';
 export { runStageLoop, type StageLoopOptions, type StageLoopResult } from './stages/loop.js';
 export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stages/stage.js';
 export { evaluateRun, TEST_STAGE } from './evaluate.js';
-export { type DemoOptions, type DemoRow, formatDemoTable, runDemo } from './demo.js';
+export { type DemoOptions, type DemoRow, demoGridSpec, formatDemoTable, runDemo } from './demo.js';
 export { type ExportedRunCheckpoint, exportRunCheckpoint } from './export-checkpoint.js';

@@ -10,6 +10,7 @@ interface Args {
   quick: boolean;
   db: string;
   workers: number;
+  seeds: number;
   out: string;
   json: boolean;
   backend?: string;
@@ -34,6 +35,11 @@ export const demoCommand: CommandModule<object, Args> = {
         default: 2,
         describe: 'grid worker processes (1 = in this process)',
       })
+      .option('seeds', {
+        type: 'number',
+        default: 1,
+        describe: 'seeds per cell (N > 1: N consecutive seeds, N times the time; the table adds mean ± std)',
+      })
       .option('out', {
         type: 'string',
         default: 'experiments/dashboard',
@@ -41,20 +47,26 @@ export const demoCommand: CommandModule<object, Args> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .example('$0 demo', 'the full demo (about 15 minutes on 2 cores); re-running resumes')
-      .example('$0 demo --quick --workers 1', 'the quick path in one process') as unknown as Argv<Args>,
+      .example('$0 demo --quick --workers 1', 'the quick path in one process')
+      .example(
+        '$0 demo --seeds 3',
+        'three seeds per cell: which differences hold beyond the seed spread',
+      ) as unknown as Argv<Args>,
   handler: async (argv) => {
     const started = Date.now();
     const gridFile = join(EXPERIMENTS_DIR, argv.quick ? 'demo-quick-ablation.yaml' : 'demo-ablation.yaml');
     await useBackend(argv);
     const { openStore } = await import('@ugpnet/store');
-    const { runDemo, formatDemoTable } = await import('@ugpnet/runner');
+    const { runDemo, formatDemoTable, demoGridSpec } = await import('@ugpnet/runner');
     const { buildDashboard } = await import('@ugpnet/dashboard');
+    demoGridSpec(gridFile, argv.seeds); // a bad --seeds exits 1 before the store is opened
     const store = openStore(argv.db);
     try {
       const rows = await runDemo({
         store,
         gridFile,
         workers: argv.workers,
+        seeds: argv.seeds,
         workerCommand: () => ({
           file: process.execPath,
           args: [process.argv[1]!, 'grid', 'worker', gridFile, '--db', argv.db],
