@@ -52,9 +52,13 @@
     document.body.append(overlay);
   }
 
-  /** An image that opens the 4× view when clicked. */
-  function zoomable(src, caption, cls) {
-    return el('img', {
+  /** Thumbnails at 2× (whole pixels, crisp), no wider than this. */
+  const THUMB = 2;
+  const THUMB_MAX = 160;
+
+  /** An image shown at 2× (no wider than maxWidth, unless it is already) that opens the 4× view on click. */
+  function zoomable(src, caption, cls, maxWidth = THUMB_MAX) {
+    const img = el('img', {
       src,
       alt: caption,
       title: `${caption} (click: ${ZOOM}×)`,
@@ -62,6 +66,12 @@
       loading: 'eager',
       onclick: () => zoom(src, caption),
     });
+    const size = () => {
+      img.style.width = `${Math.min(img.naturalWidth * THUMB, Math.max(maxWidth, img.naturalWidth))}px`;
+    };
+    if (img.complete && img.naturalWidth) size();
+    else img.addEventListener('load', size);
+    return img;
   }
 
   /**

@@ -101,11 +101,7 @@
           found.length
             ? found.map((a) => {
                 if (!a.url) return el('p', { class: 'empty' }, `missing file ${a.path}`);
-                const img = ugp.zoomable(a.url, `${label} · ${stage} samples, step ${step}`, 'strip');
-                img.addEventListener('load', () => {
-                  img.style.width = `${img.naturalWidth * 2}px`;
-                });
-                return img;
+                return ugp.zoomable(a.url, `${label} · ${stage} samples, step ${step}`, 'strip', 640);
               })
             : el('p', { class: 'empty' }, `no sample at step ${step}`),
           el(
