@@ -259,7 +259,10 @@ const statusCommand: CommandModule<object, StatusArgs> = {
         type: 'string',
         describe: 'folder of the per-task stores of a Slurm array (default experiments/slurm/<grid>)',
       })
-      .option('metric', { type: 'string', describe: 'metric shown per stage (default psnr)' })
+      .option('metric', {
+        type: 'string',
+        describe: "metric shown per stage (default: the experiment's validation.metric)",
+      })
       .option('mode', { type: 'string', choices: ['max', 'min'] as const, describe: 'max: higher is better' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 grid status experiments/ablation-init.yaml', 'progress of the ablation')
@@ -273,20 +276,25 @@ const statusCommand: CommandModule<object, StatusArgs> = {
     const { defaultMode } = await import('./best.js');
     const spec = readGridSpec(argv.file);
     let stages: string[] | undefined;
+    let validation: { metric: string; mode: 'max' | 'min' } | undefined;
     const experimentFile = gridExperimentFile(spec, argv.file);
     if (experimentFile) {
       try {
-        stages = [...loadExperiment(experimentFile).stages_to_run];
+        const experiment = loadExperiment(experimentFile);
+        stages = [...experiment.stages_to_run];
+        validation = experiment.validation;
       } catch {
         stages = undefined; // the store's own stage list is good enough for a status view
       }
     }
-    const metric = argv.metric ?? 'psnr';
+    // Default: the metric and mode that pick the experiment's best checkpoints.
+    const metric = argv.metric ?? validation?.metric ?? 'psnr';
+    const mode = argv.mode ?? (metric === validation?.metric ? validation.mode : defaultMode(metric));
     const { status, stores } = gridStatusAcrossStores(
       spec,
       argv.db,
       argv['store-dir'] ?? defaultSlurmStoreDir(spec.name),
-      { stages, metric, mode: argv.mode ?? defaultMode(metric) },
+      { stages, metric, mode },
     );
     if (argv.json) {
       printJson({ ...status, stores });
