@@ -51,7 +51,7 @@ describe('ugp train', () => {
           test_count: 2,
           degradation: { type: 'noise' },
         },
-        perceptual: { proxy_width_divisor: 8 },
+        perceptual: { allow_proxy: true, proxy_width_divisor: 8 },
         validation: { samples: 1 },
         stages: { restoration: { iterations: 40, val_every: 10, log_every: 2 } },
       }),
