@@ -48,7 +48,7 @@ const MAX_INT_BYTES = 64;
 const MAX_INT_DIGITS = 160;
 // Python's pickler batches list and dict items 1000 at a time, so a state dict keeps a few
 // thousand values on the stack and nests MARKs a few levels; far deeper is a nesting attack.
-const MAX_STACK = 100_000;
+const MAX_STACK = 20_000;
 const MAX_MARK_DEPTH = 1000;
 
 /** Runs a pickle program; `source` names the file in errors. */
