@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
+import { expandGrid } from './expand.js';
 import type { GridSpec } from './spec.js';
 import { combineGridStatus, type GridStatus, type GridStatusOptions, gridStatus } from './status.js';
 
@@ -27,7 +28,7 @@ export function gridStatusAcrossStores(
   spec: GridSpec,
   db: string,
   storeDir: string | undefined,
-  options: GridStatusOptions = {},
+  options: GridStatusOptions & { noStoreYet?: 'error' | 'empty' } = {},
 ): StoresStatus {
   const paths = [...(existsSync(db) ? [db] : []), ...(storeDir ? taskStores(storeDir) : [])];
   const statuses: GridStatus[] = [];
@@ -39,8 +40,31 @@ export function gridStatusAcrossStores(
       store.close();
     }
   }
+  if (statuses.length === 0 && options.noStoreYet === 'empty') {
+    // Nothing submitted yet: every cell missing.
+    const cells = expandGrid(spec).map((cell) => ({
+      index: cell.index,
+      cellId: cell.id,
+      name: cell.name,
+      params: cell.params,
+      runId: null,
+      status: 'missing' as const,
+      attempts: 0,
+      worker: null,
+      failure: null,
+      stages: [],
+    }));
+    const counts = { scheduled: 0, running: 0, finished: 0, failed: 0, killed: 0, missing: cells.length };
+    const status = {
+      grid: spec.name,
+      stages: [],
+      metric: options.metric ?? 'psnr',
+      mode: options.mode ?? 'max',
+    };
+    return { status: { ...status, counts, cells }, stores: [] };
+  }
   if (statuses.length === 0) {
-    // Nothing anywhere yet: every cell missing, from the store the user named (opened to say so).
+    // Nothing anywhere yet: the store the user named is opened to say it does not exist.
     const store = openStore(db, { readonly: true });
     try {
       return { status: gridStatus(store, spec, options), stores: [db] };

@@ -173,6 +173,7 @@ export function slurmScripts(options: SlurmOptions): SlurmScripts {
     'shopt -s nullglob',
     // Globs, so that stores not made yet (no priors needed, a task that never started) drop out.
     `SOURCES=(${q(storeDir)}/priors.d[b] ${q(storeDir)}/cell-*.db)`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template.
     'if [ ${#SOURCES[@]} -eq 0 ]; then echo "nothing to merge yet"; exit 0; fi',
     `${ugp} db merge "\${SOURCES[@]}" --into ${q(db)}`,
     `exec ${ugp} grid status ${q(options.specFile)} --db ${q(db)}`,

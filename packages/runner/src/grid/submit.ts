@@ -100,7 +100,7 @@ export function submitGrid(options: SubmitOptions): SubmitResult {
     );
   }
 
-  const { status } = gridStatusAcrossStores(spec, db, storeDir);
+  const { status } = gridStatusAcrossStores(spec, db, storeDir, { noStoreYet: 'empty' });
   const todo = status.cells.filter(
     (c) => c.status !== 'finished' && (c.status !== 'failed' || options.retryFailed),
   );
