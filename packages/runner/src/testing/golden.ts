@@ -1,25 +1,15 @@
-// The official-code reference data (../shared/golden beside the repository; UGP_GOLDEN_DIR
-// overrides) for the runner's golden suites. Without the folder the suites skip, except under
-// UGP_REQUIRE_GOLDEN=1 (CI), where they fail.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Loaders for the runner's golden suites; the folder itself is located by @ugpnet/test-support
+// (UGP_GOLDEN_DIR; suites skip without it, except under UGP_REQUIRE_GOLDEN=1, where they fail).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
 import { nchwToNhwc, pthStateDict, readNpy, readPth, type TorchTensor } from '@ugpnet/tensor';
+import { goldenPath } from '@ugpnet/test-support';
+
+export { GOLDEN_DIR, goldenPath, requireGolden, runGolden } from '@ugpnet/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-export const GOLDEN_DIR =
-  process.env.UGP_GOLDEN_DIR ?? process.env.UGP_GOLDEN ?? resolve(here, '../../../../../shared/golden');
-export const hasGolden = existsSync(join(GOLDEN_DIR, 'README.md'));
-/** Run the golden suites: the folder is there, or CI requires it (they then fail on the missing files). */
-export const runGolden = hasGolden || process.env.UGP_REQUIRE_GOLDEN === '1';
-
-export function requireGolden(): void {
-  if (!hasGolden) throw new Error(`golden data not found at ${GOLDEN_DIR} (UGP_REQUIRE_GOLDEN=1)`);
-}
-
-export const goldenPath = (...parts: string[]) => join(GOLDEN_DIR, ...parts);
 
 /** The architecture of golden/ugpnet's resmodule, synmodule and fusion weights (shared with models' tests). */
 export const GOLDEN_ARCH_FILE = resolve(here, '../../../models/src/testing/golden-ugpnet-arch.json');
