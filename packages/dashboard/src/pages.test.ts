@@ -225,6 +225,9 @@ describe('static site (file://)', () => {
           client: document.documentElement.clientWidth,
         }));
         expect(scroll, experiment).toBeLessThanOrEqual(client);
+        // …and the default columns fit: the table does not scroll inside its wrapper either.
+        const table = await page.$eval('.table-wrap', (w) => [w.scrollWidth, w.clientWidth]);
+        expect(table[0], experiment).toBeLessThanOrEqual(table[1]!);
         const lpips = experiment === 'demo-ablation' ? 'lpips_proxy' : 'lpips';
         // In reading order (the grouped columns' headers are in the second header row).
         const cols = await page.$$eval('#runs thead th[data-col]', (ths) =>

@@ -400,7 +400,12 @@
         el('span', { id: 'run-count' }, `${shown.length} of ${runs.length} runs`),
       ),
       chooser,
-      el('table', { class: 'data', id: 'runs' }, el('thead', {}, head), el('tbody', {}, body)),
+      // Columns added with the chooser may outgrow the window: then the table scrolls, not the page.
+      el(
+        'div',
+        { class: 'table-wrap' },
+        el('table', { class: 'data', id: 'runs' }, el('thead', {}, head), el('tbody', {}, body)),
+      ),
     );
   }
 
