@@ -38,6 +38,7 @@ describe('grid spec', () => {
       [{ name: 'g', axes: { a: [] } }, /axes\.a: an axis needs at least one value/],
       [{ name: 'g', axes: { a: [{ x: 1 }] } }, /axes\.a\.0/],
       [{ name: 'g', axes: { a: [1] }, iterations: 5 }, /iterations|Unrecognized/],
+      [{ name: 'g', axis: { a: [1] } }, /axis: unknown key; did you mean axes\?/],
       [{ name: 'g' }, /at least one axis or 'seeds'/],
       [{ name: 'g', axes: { seed: [1] }, seeds: [2] }, /either as 'seeds' or as an axis 'seed'/],
       [{ name: 'g', axes: { a: ['x', 'x'] } }, /axis 'a' lists "x" twice/],

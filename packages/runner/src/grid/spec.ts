@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { UserError } from '@ugpnet/core';
+import { configIssueLines, UserError } from '@ugpnet/core';
 
 export type AxisValue = string | number | boolean | null;
 
@@ -48,9 +48,8 @@ export const gridSpecSchema = z
 export function validateGridSpec(raw: unknown, source: string): GridSpec {
   const result = gridSpecSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues.map(
-      (i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`,
-    );
+    // Unknown keys name the closest valid one, as experiment files do (core's config-errors).
+    const issues = configIssueLines(gridSpecSchema, result.error);
     throw new UserError(`${source}: invalid grid spec — ${issues.join('; ')}`);
   }
   const spec = result.data as GridSpec;
