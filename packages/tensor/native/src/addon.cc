@@ -184,6 +184,23 @@ Entry makeMatMul(const double *p) {
   return e;
 }
 
+// ---- elementwise ------------------------------------------------------------------------------
+// Parameters: 0 x offset, 1 y offset, 2 element count, 3 alpha. Leaky relu in one pass.
+enum { EX, EY, EN, EALPHA, ELTWISE_PARAMS };
+
+Entry makeLeakyRelu(const double *p) {
+  const memory::desc md({static_cast<memory::dim>(p[EN])}, dt::f32, tag::a);
+  eltwise_forward::primitive_desc pd(
+      eltwise_forward::desc(prop_kind::forward_inference, algorithm::eltwise_relu, md, static_cast<float>(p[EALPHA])),
+      cpu());
+  Entry e;
+  e.prim = eltwise_forward(pd);
+  e.impl = pd.impl_info_str();
+  addSlot(e, DNNL_ARG_SRC, EX, false, md, md);
+  addSlot(e, DNNL_ARG_DST, EY, true, md, md);
+  return e;
+}
+
 // ---- N-API glue ------------------------------------------------------------------------------
 
 bool check(napi_env env, napi_status status) {
@@ -211,7 +228,8 @@ bool typedArrayData(napi_env env, napi_value value, void **data, size_t *bytes) 
 }
 
 /** (heap: Uint8Array, params: Float64Array) → implementation name; shared by conv and matMul. */
-template <int Params, Entry (*Make)(const double *)>
+/** Offsets is a bit mask of the parameters that are heap offsets (not part of the cache key). */
+template <int Params, Entry (*Make)(const double *), unsigned Offsets>
 napi_value runCached(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -229,8 +247,7 @@ napi_value runCached(napi_env env, napi_callback_info info) {
   std::vector<double> key(p, p + Params);
   // Offsets are not part of the primitive; only the geometry is.
   for (int k = 0; k < Params; k++)
-    if (Make == makeConv ? (k == X || k == WEI || k == Y || k == BIAS) : (k == MA || k == MB || k == MC)) key[k] = 0;
-  if (Make == makeConv) key[BIAS] = p[BIAS] >= 0 ? 1 : 0;
+    if (Offsets & (1u << k)) key[k] = p[k] >= 0 ? 0 : -1;  // a missing operand (-1) changes the primitive
   try {
     auto found = cache.find(key);
     if (found == cache.end()) found = cache.emplace(key, Make(p)).first;
@@ -271,8 +288,12 @@ napi_value clearCache(napi_env, napi_callback_info) {
 
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"conv", nullptr, runCached<CONV_PARAMS, makeConv>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"matMul", nullptr, runCached<MATMUL_PARAMS, makeMatMul>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv", nullptr, runCached<CONV_PARAMS, makeConv, (1u << X) | (1u << WEI) | (1u << Y) | (1u << BIAS)>, nullptr,
+       nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, runCached<MATMUL_PARAMS, makeMatMul, (1u << MA) | (1u << MB) | (1u << MC)>, nullptr, nullptr,
+       nullptr, napi_default, nullptr},
+      {"leakyRelu", nullptr, runCached<ELTWISE_PARAMS, makeLeakyRelu, (1u << EX) | (1u << EY)>, nullptr, nullptr,
+       nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

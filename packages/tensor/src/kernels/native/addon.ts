@@ -10,6 +10,8 @@ export interface NativeAddon {
   conv(heap: Uint8Array, params: Float64Array): string;
   /** (wasm heap, matmul parameters as laid out in addon.cc) */
   matMul(heap: Uint8Array, params: Float64Array): string;
+  /** (wasm heap, [x offset, y offset, count, alpha]) */
+  leakyRelu(heap: Uint8Array, params: Float64Array): string;
   setThreads(threads: number): void;
   version(): string;
   clearCache(): void;

@@ -4,6 +4,7 @@
 import { replaceKernel } from '../ops-kernel.js';
 import { loadNativeAddon, setNativeThreads } from './addon.js';
 import { nativeConvConfigs } from './conv.js';
+import { nativeLeakyReluConfig } from './leaky-relu.js';
 import { nativeBatchMatMulConfig } from './mat-mul.js';
 
 export { nativeCalls } from './fallback.js';
@@ -24,6 +25,7 @@ export const NATIVE_KERNELS = [
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'BatchMatMul',
+  'LeakyRelu',
 ];
 
 let registered = false;
@@ -35,7 +37,12 @@ export function registerNativeKernels(threads: number): boolean {
   setNativeThreads(threads);
   if (!registered) {
     registered = true;
-    for (const config of [...nativeConvConfigs(addon), nativeBatchMatMulConfig(addon)]) replaceKernel(config);
+    for (const config of [
+      ...nativeConvConfigs(addon),
+      nativeBatchMatMulConfig(addon),
+      nativeLeakyReluConfig(addon),
+    ])
+      replaceKernel(config);
   }
   return true;
 }

@@ -168,6 +168,13 @@ describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels
     });
   });
 
+  it.each([0.2, 0, 1.5])('leakyRelu with alpha %s and its gradient', async (alpha) => {
+    const f = withGrads((x) => tf.leakyRelu(x!, alpha));
+    await expectNative(['LeakyRelu'], async () => {
+      expect(await relativeError(f, [[2, 7, 9, 5]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
   it('repeats bit for bit (training is deterministic for a given thread count)', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(rng.normalArray(2 * 32 * 32 * 16), [2, 32, 32, 16]);
