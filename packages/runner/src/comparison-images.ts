@@ -1,9 +1,10 @@
 // The fixed test images the dashboard compares across runs: for the first few images of the
 // held-out test set, LQ | I_R | I_G | I_F | GT as separate PNGs. They are written once, by the
-// test pass (which loads every stage's best checkpoint: R from restoration's, G from synthesis's,
-// the fusion module from fusion's), and recorded under each stage at its best checkpoint's step
-// with the outputs that stage produces — so a page can show "each run at its best synthesis
-// checkpoint" next to each other. The dashboard reads the column and image index from the file name.
+// test pass (which loads the checkpoint the pipeline selected for each stage — priors.ts'
+// selectedCheckpoint: restoration's best, synthesis's final by default, fusion's best), and recorded
+// under each stage at that checkpoint's step with the outputs the stage produces — so a page can
+// show "each run at its synthesis checkpoint" side by side. The dashboard reads the column and image
+// index from the file name.
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';

@@ -323,7 +323,7 @@
     });
     state.images ??= {};
     const section = ugp.imageComparison(data, rows, state.images, rerender, {
-      heading: 'Test images per cell, at the best checkpoint',
+      heading: 'Test images per cell (held-out test pass)',
     });
     if (section && seeds.length > 1) {
       const seedSelect = el(

@@ -1,5 +1,5 @@
 // Images side by side: the fixed test images (LQ | I_R | I_G | I_F | GT) of several runs at a chosen
-// stage's best checkpoint, one row per run or grid cell; a click shows an image at 4× with
+// stage's checkpoint (the one the test pass used: best, or synthesis's final), one row per run or grid cell; a click shows an image at 4× with
 // nearest-neighbour scaling; a slider (and a flip button) wipes between two runs' I_F.
 (() => {
   const ugp = window.ugp;
@@ -22,7 +22,7 @@
       if (!a.testImage || !a.url) continue;
       byStage[a.stage] ??= { step: a.step, images: {} };
       const s = byStage[a.stage];
-      if (a.step !== s.step) continue; // one best checkpoint per stage
+      if (a.step !== s.step) continue; // one checkpoint per stage
       s.images[a.testImage.index] ??= {};
       s.images[a.testImage.index][a.testImage.column] = a.url;
     }
@@ -83,7 +83,7 @@
     rows,
     state,
     rerender,
-    { heading = 'Test images at the best checkpoint' } = {},
+    { heading = 'Test images (held-out test pass)' } = {},
   ) {
     const images = new Map(rows.map((r) => [r.key, r.run ? testImages(r.run) : {}]));
     const stages = ugp.stageSort(
@@ -110,7 +110,7 @@
           rerender();
         },
       },
-      stages.map((s) => el('option', { value: s, selected: s === stage }, `${s} best checkpoint`)),
+      stages.map((s) => el('option', { value: s, selected: s === stage }, `at the ${s} checkpoint`)),
     );
     const picker = el(
       'span',
@@ -158,7 +158,7 @@
             urls[c]
               ? zoomable(
                   urls[c],
-                  `${row.label} · ${c} · ${stage} best (step ${found.step}) · test image ${index + 1}`,
+                  `${row.label} · ${c} · ${stage} step ${found.step} · test image ${index + 1}`,
                 )
               : el(
                   'span',
@@ -174,7 +174,19 @@
       'section',
       { class: 'comparison', id: 'comparison' },
       el('h2', {}, heading),
-      el('div', { class: 'toolbar' }, el('label', {}, 'stage ', stageSelect), picker),
+      el(
+        'div',
+        { class: 'toolbar' },
+        el(
+          'label',
+          {
+            title:
+              'the checkpoint the test pass used for each stage: the best by validation (synthesis: its final one, unless the experiment says best)',
+          },
+          stageSelect,
+        ),
+        picker,
+      ),
       el('table', { class: 'data images' }, el('thead', {}, head), el('tbody', {}, body)),
       flipView(rows, images, stage, index, state, rerender),
     );

@@ -262,7 +262,7 @@
     }
 
     const scores = testScoresTable(data, run);
-    if (scores) main.append(el('h2', {}, 'Held-out test scores (best checkpoints)'), scores);
+    if (scores) main.append(el('h2', {}, 'Held-out test scores'), scores);
     state.images ??= {};
     const images = ugp.imageComparison(
       data,

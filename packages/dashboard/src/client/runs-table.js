@@ -74,7 +74,7 @@
           id: `test:${key}`,
           label: name,
           head: `test ${output}`,
-          title: `held-out test ${data.kinds[kind].label} of ${output}, best checkpoints`,
+          title: `held-out test ${data.kinds[kind].label} of ${output} (ugp eval / the demo's test pass)`,
           group: 'test scores',
           kind,
           numeric: true,
