@@ -65,6 +65,19 @@ describe('ugp bench step', () => {
     expect(times[2]).toBeGreaterThan(0);
   });
 
+  it('--pytorch-losses: the PyTorch comparison case, and synthesis times its R1 steps separately', async () => {
+    const r = await benchStep('synthesis', '--repeats', '1', '--warmup', '0', '--pytorch-losses');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as Array<{ case: string; metric: string; value: number }>;
+    expect(rows.map((row) => row.metric)).toEqual(
+      expect.arrayContaining(['step', 'step_with_r1', 'r1_extra']),
+    );
+    for (const row of rows) expect(row.case).toBe('tiny-32 synthesis b2 pytorch-losses');
+    const value = (metric: string) => rows.find((row) => row.metric === metric)!.value;
+    expect(value('r1_extra')).toBeCloseTo(value('step_with_r1') - value('step'), 6);
+    expect(r.errors).not.toMatch(/error/);
+  });
+
   it('needs --arch or --experiment', async () => {
     const r = await runUgp(['bench', 'step', '--stage', 'fusion']);
     expect(r.code).toBe(1);
