@@ -24,7 +24,9 @@ export function checkPerceptualWeights(experiment: Experiment, source: string): 
   const missing = missingPerceptualWeights(experiment);
   if (missing.length === 0) return;
   const dir = experiment.perceptual.weights_dir ?? defaultWeightsDir();
-  const fetch = missing.map((name) => `ugp weights fetch ${name}`).join(' && ');
+  // `ugp weights fetch lpips` also fetches its VGG16 trunk.
+  const fetchNames = missing.filter((name) => !(name === 'vgg16' && missing.includes('lpips')));
+  const fetch = fetchNames.map((name) => `ugp weights fetch ${name}`).join(' && ');
   throw new UserError(
     `${source}: the pretrained ${missing.join(', ')} weights are not in ${dir}; run \`${fetch}\` ` +
       '(or set perceptual.allow_proxy: true to train with the random-weight proxy VGG, reported as lpips_proxy)',
