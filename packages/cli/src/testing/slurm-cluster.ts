@@ -152,11 +152,13 @@ function alive(pid: number): boolean {
 export async function waitForJobs(env: NodeJS.ProcessEnv, jobs: string[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const out = spawnSync('squeue', ['--noheader', '--jobs', jobs.join(','), '--format=%i'], {
+    const out = spawnSync('squeue', ['--noheader', '--jobs', jobs.join(','), '--format=%i %r'], {
       env,
       encoding: 'utf8',
     }).stdout.trim();
     if (!out) return;
+    if (out.includes('DependencyNeverSatisfied'))
+      throw new Error(`Slurm jobs can never start (a job they depend on failed):\n${out}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`Slurm jobs ${jobs.join(',')} still queued after ${timeoutMs / 1000} s`);

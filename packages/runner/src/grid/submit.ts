@@ -157,7 +157,10 @@ export function submitGrid(options: SubmitOptions): SubmitResult {
   if (missing.length > 0) result.jobs.priors = sbatch([scripts.priors]);
   const arrayArgs = [
     `--array=${arraySpec(result.cells)}${options.maxParallel ? `%${options.maxParallel}` : ''}`,
-    ...(result.jobs.priors ? [`--dependency=afterok:${result.jobs.priors}`] : []),
+    // If the priors job fails, the array is cancelled (not left pending forever); the merge still runs.
+    ...(result.jobs.priors
+      ? [`--dependency=afterok:${result.jobs.priors}`, '--kill-on-invalid-dep=yes']
+      : []),
     ...(options.retryFailed ? ['--export=ALL,UGP_RETRY_FAILED=1'] : []),
   ];
   result.jobs.cells = sbatch([...arrayArgs, scripts.cells]);
