@@ -5,7 +5,6 @@ export * from './archs/nafnet.js';
 export * from './archs/residual-encoder.js';
 export * from './archs/restoration-module.js';
 export * from './archs/rrdb.js';
-export * from './archs/second-order-gradients.js';
 export * from './archs/stylegan2-discriminator.js';
 export * from './archs/stylegan2-generator.js';
 export * from './archs/synthesis-module.js';

@@ -121,9 +121,7 @@ function benchConv(c: ConvCase, rng: Rng, repeats: number, warmup: number) {
 function benchToyStep(rng: Rng, repeats: number, warmup: number) {
   const channels = [3, 32, 32, 32, 32, 3];
   const convs = channels.slice(1).map((out, i) => new Conv2d(channels[i]!, out, 3, rng, { padding: 1 }));
-  const params = convs.flatMap((conv, i) =>
-    conv.trainableVariables().map((v, j) => [`${i}.${j}`, v] as [string, tf.Variable]),
-  );
+  const params = convs.flatMap((conv, i) => conv.namedParameters(`${i}.`));
   const adam = new Adam(params, { lr: 1e-4 });
   const shape: [number, number, number, number] = [8, 64, 64, 3];
   const size = shape.reduce((a, b) => a * b);

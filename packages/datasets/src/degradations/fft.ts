@@ -68,37 +68,18 @@ export class FftPlan {
     this.rowIm = new Float64Array(n);
   }
 
-  /** In-place forward DFT (sign −1, unscaled) of re/im. */
+  /** In-place forward DFT (sign −1, unscaled) of re/im: the column transform of a one-column array. */
   forward(re: Float64Array, im: Float64Array): void {
-    let xr = re;
-    let xi = im;
-    let yr = this.bufRe;
-    let yi = this.bufIm;
-    for (const stage of this.stages) {
-      switch (stage.radix) {
-        case 4:
-          radix4(stage, xr, xi, yr, yi);
-          break;
-        case 2:
-          radix2(stage, xr, xi, yr, yi);
-          break;
-        case 3:
-          radix3(stage, xr, xi, yr, yi);
-          break;
-        default:
-          radix5(stage, xr, xi, yr, yi);
-      }
-      const tr = xr;
-      xr = yr;
-      yr = tr;
-      const ti = xi;
-      xi = yi;
-      yi = ti;
-    }
+    const [xr, xi] = this.forwardColumnsInto(re, im, 1, this.bufRe, this.bufIm);
     if (xr !== re) {
       re.set(xr);
       im.set(xi);
     }
+  }
+
+  /** Unscaled inverse DFT (conjugation via swapped re/im): n times the inverse. */
+  backward(re: Float64Array, im: Float64Array): void {
+    this.forward(im, re);
   }
 
   /**
@@ -124,8 +105,10 @@ export class FftPlan {
   }
 
   /**
-   * forwardColumns without the final copy: returns the pair of arrays (input or scratch)
-   * that holds the result, so callers can swap buffers instead of copying a whole plane.
+   * Forward DFT along the first axis of an n×cols row-major array, for the columns x0 ≤ x < x1
+   * only (each butterfly runs over a row segment, so the inner loop is contiguous). Returns the
+   * pair of arrays (input or scratch, each n·cols values) that holds the result, so callers swap
+   * buffers instead of copying a whole plane.
    */
   forwardColumnsInto(
     re: Float64Array,
@@ -151,248 +134,16 @@ export class FftPlan {
     }
     return [xr, xi];
   }
-
-  /**
-   * In-place forward DFT along the first axis of an n×cols row-major array, for the columns
-   * x0 ≤ x < x1 only: each butterfly runs over a row segment, so the inner loop is contiguous.
-   * `scratchRe/Im` must hold n·cols values.
-   */
-  forwardColumns(
-    re: Float64Array,
-    im: Float64Array,
-    cols: number,
-    scratchRe: Float64Array,
-    scratchIm: Float64Array,
-    x0 = 0,
-    x1 = cols,
-  ): void {
-    let xr = re;
-    let xi = im;
-    let yr = scratchRe;
-    let yi = scratchIm;
-    for (const stage of this.stages) {
-      columnStage(stage, cols, x0, x1, xr, xi, yr, yi);
-      const tr = xr;
-      xr = yr;
-      yr = tr;
-      const ti = xi;
-      xi = yi;
-      yi = ti;
-    }
-    if (xr !== re) {
-      for (let y = 0; y < this.n; y++) {
-        re.set(xr.subarray(y * cols + x0, y * cols + x1), y * cols + x0);
-        im.set(xi.subarray(y * cols + x0, y * cols + x1), y * cols + x0);
-      }
-    }
-  }
-
-  /** Unscaled inverse of forwardColumns (conjugation via swapped re/im); divide by n yourself. */
-  backwardColumns(
-    re: Float64Array,
-    im: Float64Array,
-    cols: number,
-    scratchRe: Float64Array,
-    scratchIm: Float64Array,
-    x0 = 0,
-    x1 = cols,
-  ): void {
-    this.forwardColumns(im, re, cols, scratchIm, scratchRe, x0, x1);
-  }
-
-  /** Unscaled inverse DFT (conjugation via swapped re/im): n times the inverse. */
-  backward(re: Float64Array, im: Float64Array): void {
-    this.forward(im, re);
-  }
-
-  /** In-place inverse DFT, scaled by 1/n (conjugation via swapped re/im). */
-  inverse(re: Float64Array, im: Float64Array): void {
-    this.forward(im, re);
-    const scale = 1 / this.n;
-    for (let i = 0; i < this.n; i++) {
-      re[i]! *= scale;
-      im[i]! *= scale;
-    }
-  }
-}
-
-// Each stage: for p < m, q < s: a_k = x[q + s(p + k·m)], y[q + s(radix·p + j)] = DFT_radix(a)_j · w^{j·p}.
-
-function radix2(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
-  const { stride: s, m, twRe, twIm } = st;
-  const sm = s * m;
-  for (let p = 0; p < m; p++) {
-    const wr = twRe[p]!;
-    const wi = twIm[p]!;
-    for (let q = 0; q < s; q++) {
-      const i0 = q + s * p;
-      const i1 = i0 + sm;
-      const ar = xr[i0]!;
-      const ai = xi[i0]!;
-      const br = xr[i1]!;
-      const bi = xi[i1]!;
-      const o = q + s * 2 * p;
-      yr[o] = ar + br;
-      yi[o] = ai + bi;
-      const dr = ar - br;
-      const di = ai - bi;
-      yr[o + s] = dr * wr - di * wi;
-      yi[o + s] = dr * wi + di * wr;
-    }
-  }
-}
-
-function radix4(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
-  const { stride: s, m, twRe, twIm } = st;
-  const sm = s * m;
-  for (let p = 0; p < m; p++) {
-    const w1r = twRe[3 * p]!;
-    const w1i = twIm[3 * p]!;
-    const w2r = twRe[3 * p + 1]!;
-    const w2i = twIm[3 * p + 1]!;
-    const w3r = twRe[3 * p + 2]!;
-    const w3i = twIm[3 * p + 2]!;
-    for (let q = 0; q < s; q++) {
-      const i0 = q + s * p;
-      const a0r = xr[i0]!;
-      const a0i = xi[i0]!;
-      const a1r = xr[i0 + sm]!;
-      const a1i = xi[i0 + sm]!;
-      const a2r = xr[i0 + 2 * sm]!;
-      const a2i = xi[i0 + 2 * sm]!;
-      const a3r = xr[i0 + 3 * sm]!;
-      const a3i = xi[i0 + 3 * sm]!;
-      const t0r = a0r + a2r;
-      const t0i = a0i + a2i;
-      const t1r = a0r - a2r;
-      const t1i = a0i - a2i;
-      const t2r = a1r + a3r;
-      const t2i = a1i + a3i;
-      // (a1 − a3)·(−i)
-      const t3r = a1i - a3i;
-      const t3i = a3r - a1r;
-      const o = q + s * 4 * p;
-      yr[o] = t0r + t2r;
-      yi[o] = t0i + t2i;
-      const b1r = t1r + t3r;
-      const b1i = t1i + t3i;
-      const b2r = t0r - t2r;
-      const b2i = t0i - t2i;
-      const b3r = t1r - t3r;
-      const b3i = t1i - t3i;
-      yr[o + s] = b1r * w1r - b1i * w1i;
-      yi[o + s] = b1r * w1i + b1i * w1r;
-      yr[o + 2 * s] = b2r * w2r - b2i * w2i;
-      yi[o + 2 * s] = b2r * w2i + b2i * w2r;
-      yr[o + 3 * s] = b3r * w3r - b3i * w3i;
-      yi[o + 3 * s] = b3r * w3i + b3i * w3r;
-    }
-  }
 }
 
 const SIN60 = Math.sqrt(3) / 2;
-
-function radix3(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
-  const { stride: s, m, twRe, twIm } = st;
-  const sm = s * m;
-  for (let p = 0; p < m; p++) {
-    const w1r = twRe[2 * p]!;
-    const w1i = twIm[2 * p]!;
-    const w2r = twRe[2 * p + 1]!;
-    const w2i = twIm[2 * p + 1]!;
-    for (let q = 0; q < s; q++) {
-      const i0 = q + s * p;
-      const a0r = xr[i0]!;
-      const a0i = xi[i0]!;
-      const a1r = xr[i0 + sm]!;
-      const a1i = xi[i0 + sm]!;
-      const a2r = xr[i0 + 2 * sm]!;
-      const a2i = xi[i0 + 2 * sm]!;
-      const sr = a1r + a2r;
-      const si = a1i + a2i;
-      const cr = a0r - 0.5 * sr;
-      const ci = a0i - 0.5 * si;
-      // −i·sin60·(a1 − a2)
-      const dr = SIN60 * (a1i - a2i);
-      const di = -SIN60 * (a1r - a2r);
-      const o = q + s * 3 * p;
-      yr[o] = a0r + sr;
-      yi[o] = a0i + si;
-      const b1r = cr + dr;
-      const b1i = ci + di;
-      const b2r = cr - dr;
-      const b2i = ci - di;
-      yr[o + s] = b1r * w1r - b1i * w1i;
-      yi[o + s] = b1r * w1i + b1i * w1r;
-      yr[o + 2 * s] = b2r * w2r - b2i * w2i;
-      yi[o + 2 * s] = b2r * w2i + b2i * w2r;
-    }
-  }
-}
-
 const C1 = Math.cos((2 * Math.PI) / 5);
 const C2 = Math.cos((4 * Math.PI) / 5);
 const S1 = Math.sin((2 * Math.PI) / 5);
 const S2 = Math.sin((4 * Math.PI) / 5);
 
-function radix5(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
-  const { stride: s, m, twRe, twIm } = st;
-  const sm = s * m;
-  const b = new Float64Array(10);
-  for (let p = 0; p < m; p++) {
-    for (let q = 0; q < s; q++) {
-      const i0 = q + s * p;
-      const a0r = xr[i0]!;
-      const a0i = xi[i0]!;
-      const a1r = xr[i0 + sm]!;
-      const a1i = xi[i0 + sm]!;
-      const a2r = xr[i0 + 2 * sm]!;
-      const a2i = xi[i0 + 2 * sm]!;
-      const a3r = xr[i0 + 3 * sm]!;
-      const a3i = xi[i0 + 3 * sm]!;
-      const a4r = xr[i0 + 4 * sm]!;
-      const a4i = xi[i0 + 4 * sm]!;
-      const s1r = a1r + a4r;
-      const s1i = a1i + a4i;
-      const d1r = a1r - a4r;
-      const d1i = a1i - a4i;
-      const s2r = a2r + a3r;
-      const s2i = a2i + a3i;
-      const d2r = a2r - a3r;
-      const d2i = a2i - a3i;
-      const c1r = a0r + C1 * s1r + C2 * s2r;
-      const c1i = a0i + C1 * s1i + C2 * s2i;
-      const c2r = a0r + C2 * s1r + C1 * s2r;
-      const c2i = a0i + C2 * s1i + C1 * s2i;
-      // e1 = S1·d1 + S2·d2, e2 = S2·d1 − S1·d2; −i·e = (e.im, −e.re)
-      const e1r = S1 * d1r + S2 * d2r;
-      const e1i = S1 * d1i + S2 * d2i;
-      const e2r = S2 * d1r - S1 * d2r;
-      const e2i = S2 * d1i - S1 * d2i;
-      b[0] = c1r + e1i; // b1
-      b[1] = c1i - e1r;
-      b[2] = c2r + e2i; // b2
-      b[3] = c2i - e2r;
-      b[4] = c2r - e2i; // b3
-      b[5] = c2i + e2r;
-      b[6] = c1r - e1i; // b4
-      b[7] = c1i + e1r;
-      const o = q + s * 5 * p;
-      yr[o] = a0r + s1r + s2r;
-      yi[o] = a0i + s1i + s2i;
-      for (let j = 1; j < 5; j++) {
-        const wr = twRe[4 * p + j - 1]!;
-        const wi = twIm[4 * p + j - 1]!;
-        const br = b[2 * (j - 1)]!;
-        const bi = b[2 * (j - 1) + 1]!;
-        yr[o + j * s] = br * wr - bi * wi;
-        yi[o + j * s] = br * wi + bi * wr;
-      }
-    }
-  }
-}
-
-// The same Stockham stages with every element a whole row of `cols` values.
+// One Stockham stage, every element a whole row of `cols` values (one value for a row transform):
+// for p < m, q < s: a_k = x[q + s(p + k·m)], y[q + s(radix·p + j)] = DFT_radix(a)_j · w^{j·p}.
 function columnStage(
   st: Stage,
   cols: number,

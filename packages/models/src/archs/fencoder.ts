@@ -3,20 +3,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
 import { ConvBlock } from '../blocks/conv-block.js';
 import { initializeWeights } from '../blocks/initialize-weights.js';
+import { int, number } from '../config/fields.js';
 
 /** Constructor arguments of `Fencoder` (official names), plus two CPU-preset knobs. */
-export interface FencoderOptions {
+export const fencoderOptionsSchema = z.strictObject({
   /** Output (basecode) resolution: the generator's basecode_size. Official 16. */
-  spatial_size?: number;
+  spatial_size: int(1).optional(),
   /** Input resolution the channel table is keyed by. Official 512 (faces), 256 (church). */
-  encoder_input_size?: number;
+  encoder_input_size: int(1).optional(),
   /** Multiplies the reference's channel table (ours; 1 = official channels). */
-  narrow?: number;
+  narrow: number({ positive: true }).optional(),
   /** Resolution whose (last) block output is `w_input` (the reference's literal 32). */
-  w_input_size?: number;
-}
+  w_input_size: int(1).optional(),
+});
+export type FencoderOptions = z.infer<typeof fencoderOptionsSchema>;
 
 export const FENCODER_DEFAULTS: Required<FencoderOptions> = {
   spatial_size: 16,

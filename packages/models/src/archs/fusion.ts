@@ -3,16 +3,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
 import { initializeWeights } from '../blocks/initialize-weights.js';
+import { int } from '../config/fields.js';
 import { Sequential } from '../blocks/sequential.js';
 
-export interface FusionNetOptions {
-  num_block?: number;
+export const fusionNetOptionsSchema = z.strictObject({
+  num_block: int(0).optional(),
   /** Channels of F_G (64 for faces, 128 for church). */
-  chan?: number;
+  chan: int(1).optional(),
   /** Width of the body and channels of F_R (ours; the reference hard-codes 64). */
-  num_feat?: number;
-}
+  num_feat: int(1).optional(),
+});
+export type FusionNetOptions = z.infer<typeof fusionNetOptionsSchema>;
 
 export const FUSIONNET_DEFAULTS: Required<FusionNetOptions> = { num_block: 8, chan: 64, num_feat: 64 };
 

@@ -4,15 +4,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
+import { int, number } from '../config/fields.js';
 
-export interface HiNetOptions {
-  in_chn?: number;
-  wf?: number;
-  depth?: number;
-  relu_slope?: number;
-  hin_position_left?: number;
-  hin_position_right?: number;
-}
+export const hinetOptionsSchema = z.strictObject({
+  in_chn: int(1).optional(),
+  wf: int(1).optional(),
+  depth: int(1).optional(),
+  relu_slope: number().optional(),
+  hin_position_left: int(0).optional(),
+  hin_position_right: int(0).optional(),
+});
+export type HiNetOptions = z.infer<typeof hinetOptionsSchema>;
 
 /** HINet's constructor defaults. */
 export const HINET_DEFAULTS: Required<HiNetOptions> = {

@@ -4,21 +4,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
+import { flag, int, intList } from '../config/fields.js';
 
-export interface NafNetOptions {
-  img_channel?: number;
-  width?: number;
-  middle_blk_num?: number;
-  enc_blk_nums?: number[];
-  dec_blk_nums?: number[];
-}
+export const nafnetOptionsSchema = z.strictObject({
+  img_channel: int(1).optional(),
+  width: int(1).optional(),
+  middle_blk_num: int(0).optional(),
+  enc_blk_nums: intList(0).optional(),
+  dec_blk_nums: intList(0).optional(),
+});
+export type NafNetOptions = z.infer<typeof nafnetOptionsSchema>;
 
-export interface NafNetLocalOptions extends NafNetOptions {
+export const nafnetLocalOptionsSchema = nafnetOptionsSchema.extend({
   /** The (N, C, H, W) training crop the local pools are sized for; official default (1,3,256,256). */
-  train_size?: [number, number, number, number];
+  train_size: z
+    .tuple([int(1), int(1), int(1), int(1)], { error: 'expected [N, C, H, W], 4 integers ≥ 1' })
+    .optional(),
   /** Only the exact (cumsum) local pool is supported; the official code never uses fast_imp. */
-  fast_imp?: boolean;
-}
+  fast_imp: flag().optional(),
+});
+export type NafNetLocalOptions = z.infer<typeof nafnetLocalOptionsSchema>;
 
 /** NAFNet's defaults (the class signature: width 16, one middle block, no levels). */
 export const NAFNET_DEFAULTS: Required<NafNetOptions> = {
@@ -50,17 +56,6 @@ function replicatePad(x: tf.Tensor4D, top: number, bottom: number, left: number,
 }
 
 /**
- * Cumulative sum along H (axis 1) or W (axis 2), run on the last axis: tfjs' Cumsum gradient
- * returns a wrongly shaped tensor for any other axis.
- */
-function cumsumSpatial(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
-  return tf.tidy(() => {
-    const perm = axis === 1 ? [0, 3, 2, 1] : [0, 1, 3, 2];
-    return tf.transpose(tf.cumsum(tf.transpose(x, perm), 3), perm) as tf.Tensor4D;
-  });
-}
-
-/**
  * nafnet_util.AvgPool2d (fast_imp=False, auto_pad=True): a kh×kw box mean computed from a
  * zero-padded 2-D cumulative sum, its valid part replicate-padded back to H×W; the global
  * mean when the kernel covers the whole map.
@@ -72,7 +67,7 @@ export function localAvgPool(kernel: [number, number]): ChannelPool {
     return tf.tidy(() => {
       const k1 = Math.min(h, kernel[0]);
       const k2 = Math.min(w, kernel[1]);
-      const s = tf.pad(cumsumSpatial(cumsumSpatial(x, 2), 1), [
+      const s = tf.pad(tf.cumsum(tf.cumsum(x, 2), 1), [
         [0, 0],
         [1, 0],
         [1, 0],

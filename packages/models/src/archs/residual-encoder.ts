@@ -3,15 +3,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
 import { ConvBlock } from '../blocks/conv-block.js';
 import { initializeWeights } from '../blocks/initialize-weights.js';
+import { int } from '../config/fields.js';
 
-export interface ResidualEncoderOptions {
+export const residualEncoderOptionsSchema = z.strictObject({
   /** Channels of F_regression (the regression network's width). Official default 32. */
-  chan?: number;
+  chan: int(1).optional(),
   /** Width of the merging network and of F_R (ours; the reference hard-codes 64). */
-  num_feat?: number;
-}
+  num_feat: int(1).optional(),
+});
+export type ResidualEncoderOptions = z.infer<typeof residualEncoderOptionsSchema>;
 
 /** archs/blocks.py ToImage: conv3×3 → 3 channels, then LeakyReLU(0.2) — on the image, as the official code. */
 export class ToImage extends Module {

@@ -3,10 +3,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Module, type Rng } from '@ugpnet/tensor';
-import { HiNet, type HiNetOptions } from './hinet.js';
-import { createNafNetLocal, NafNet, type NafNetLocalOptions, type NafNetOptions } from './nafnet.js';
+import { z } from 'zod';
+import { HiNet, hinetOptionsSchema } from './hinet.js';
+import { createNafNetLocal, NafNet, nafnetLocalOptionsSchema, nafnetOptionsSchema } from './nafnet.js';
 import { ResidualEncoder, type ResidualEncoderOptions } from './residual-encoder.js';
-import { RrdbNetX8, type RrdbNetOptions } from './rrdb.js';
+import { RrdbNetX8, rrdbNetOptionsSchema } from './rrdb.js';
 
 /** I_R (restored image) and F_R (restoration feature handed to the fusion module). */
 export type RestorationOutput = {
@@ -17,38 +18,51 @@ export type RestorationOutput = {
 /** What the UGPNet pipeline needs from a restoration module. */
 export interface RestorationModule extends Module {
   restore(x: tf.Tensor4D): RestorationOutput;
+  /** I_R alone. */
+  apply(x: tf.Tensor4D): tf.Tensor4D;
   /** Channels of F_R (the residual encoder's num_feat, 64 officially; num_feat for RRDBNetX8). */
   readonly featureChannels: number;
+  /**
+   * R, the (pretrainable) regression network: ResModule's `regression`; RRDBNetX8 itself, which is
+   * the whole restoration module. A pretrained R loads into it; a separate lr trains its parameters.
+   */
+  regressionNetwork(): Module;
 }
 
 /** A regression network usable inside ResModule: forward(x, return_f=True). */
 export interface RegressionNetwork extends Module {
   applyFeature(x: tf.Tensor4D): tf.Tensor4D;
+  /** The restored image(s): HINet gives two, both supervised when R is trained alone. */
+  apply(x: tf.Tensor4D): tf.Tensor4D | [tf.Tensor4D, tf.Tensor4D];
   readonly featureChannels: number;
 }
 
 /** The `regression` block of the architecture config: `type` plus the class's constructor arguments. */
-export type RegressionConfig =
-  | ({ type: 'nafnet' } & NafNetOptions)
-  | ({ type: 'nafnet_local' } & NafNetLocalOptions)
-  | ({ type: 'hinet' } & HiNetOptions)
-  | ({ type: 'rrdb_x8' } & RrdbNetOptions);
+export const regressionConfigSchema = z.discriminatedUnion('type', [
+  nafnetOptionsSchema.extend({ type: z.literal('nafnet') }),
+  nafnetLocalOptionsSchema.extend({ type: z.literal('nafnet_local') }),
+  hinetOptionsSchema.extend({ type: z.literal('hinet') }),
+  rrdbNetOptionsSchema.extend({ type: z.literal('rrdb_x8') }),
+]);
+export type RegressionConfig = z.infer<typeof regressionConfigSchema>;
+
+/** A regression block's constructor arguments (the block without its `type`). */
+function constructorOptions<T extends { type: string }>({ type: _type, ...options }: T): Omit<T, 'type'> {
+  return options;
+}
 
 export function buildRegression(config: RegressionConfig, rng: Rng): RegressionNetwork {
-  const { type, ...options } = config;
-  switch (type) {
+  switch (config.type) {
     case 'nafnet':
-      return new NafNet(options as NafNetOptions, rng);
+      return new NafNet(constructorOptions(config), rng);
     case 'nafnet_local':
-      return createNafNetLocal(options as NafNetLocalOptions, rng);
+      return createNafNetLocal(constructorOptions(config), rng);
     case 'hinet':
-      return new HiNet(options as HiNetOptions, rng);
+      return new HiNet(constructorOptions(config), rng);
     case 'rrdb_x8':
       throw new UserError(
         'regression type rrdb_x8 is a whole restoration module, not a ResModule regression',
       );
-    default:
-      throw new UserError(`regression.type: unknown '${type as string}'`);
   }
 }
 
@@ -69,6 +83,10 @@ export class ResModule extends Module implements RestorationModule {
 
   get featureChannels(): number {
     return this.encoder.numFeat;
+  }
+
+  regressionNetwork(): RegressionNetwork {
+    return this.regression;
   }
 
   /** forward(x, return_f=True): (I_output, F_res). */
@@ -95,11 +113,23 @@ export interface RestorationConfig {
   residual_encoder?: ResidualEncoderOptions;
 }
 
+/**
+ * R alone, built with the random stream it gets inside the restoration module (so its keys and
+ * initial weights match): the regression network, or RRDBNetX8 for `rrdb_x8`.
+ */
+export function buildRegressionNetwork(
+  config: RestorationConfig,
+  rng: Rng,
+): RegressionNetwork | RestorationModule {
+  return config.regression.type === 'rrdb_x8'
+    ? buildRestorationModule(config, rng)
+    : buildRegression(config.regression, rng.fork('regression'));
+}
+
 /** ResModule(regression, ResidualEncoder), or RRDBNetX8 itself for `rrdb_x8`. */
 export function buildRestorationModule(config: RestorationConfig, rng: Rng): RestorationModule {
   if (config.regression.type === 'rrdb_x8') {
-    const { type: _type, ...options } = config.regression;
-    return new RrdbNetX8(options, rng.fork('regression'));
+    return new RrdbNetX8(constructorOptions(config.regression), rng.fork('regression'));
   }
   const regression = buildRegression(config.regression, rng.fork('regression'));
   const chan = config.residual_encoder?.chan ?? regression.featureChannels;

@@ -27,11 +27,7 @@ function uniform(shape: number[], seed: number): tf.Tensor4D {
 
 /** Trains `module` on one fixed batch; returns the first and last loss and the tensor counts. */
 function train(module: Module, forward: () => tf.Tensor, target: tf.Tensor, lr = 1e-3) {
-  const params = module.namedEntries().filter(([, e]) => !e.isBuffer);
-  const adam = new Adam(
-    params.map(([k, e]) => [k, e.variable]),
-    { lr },
-  );
+  const adam = new Adam(module.namedParameters(), { lr });
   const losses: number[] = [];
   const counts: number[] = [];
   for (let i = 0; i < STEPS; i++) {

@@ -4,18 +4,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, leakyRelu, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
+import { int } from '../config/fields.js';
 import { defaultInitWeights } from '../blocks/initialize-weights.js';
 import type { RestorationModule, RestorationOutput } from './restoration-module.js';
 
-export interface RrdbNetOptions {
-  num_in_ch?: number;
-  num_out_ch?: number;
+export const rrdbNetOptionsSchema = z.strictObject({
+  num_in_ch: int(1).optional(),
+  num_out_ch: int(1).optional(),
   /** Only 8 (RRDBNetX8: no pixel-unshuffle, three ×2 upsamplings). */
-  scale?: number;
-  num_feat?: number;
-  num_block?: number;
-  num_grow_ch?: number;
-}
+  scale: int(1).optional(),
+  num_feat: int(1).optional(),
+  num_block: int(0).optional(),
+  num_grow_ch: int(1).optional(),
+});
+export type RrdbNetOptions = z.infer<typeof rrdbNetOptionsSchema>;
 
 /** RRDBNetX8(3, 3)'s defaults: the official SR configuration. */
 export const RRDBNET_DEFAULTS: Required<RrdbNetOptions> = {
@@ -107,6 +110,11 @@ export class RrdbNetX8 extends Module implements RestorationModule {
   }
 
   /** F_R's channels (`num_feat`). */
+  /** RRDBNetX8 is R and the whole restoration module at once. */
+  regressionNetwork(): RrdbNetX8 {
+    return this;
+  }
+
   get featureChannels(): number {
     return this.options.num_feat;
   }

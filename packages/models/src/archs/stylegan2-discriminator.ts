@@ -4,8 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { CONV2D_LAYOUT, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
+import { int, number, numberList } from '../config/fields.js';
 import { EqualLinear, FusedLeakyRelu, styleGan2Channels } from './stylegan2-generator.js';
-import './second-order-gradients.js';
 import { UpFirDnSmooth } from './upfirdn.js';
 
 const SQRT2 = Math.SQRT2;
@@ -139,13 +140,14 @@ export class DiscriminatorResBlock extends Module {
 }
 
 /** Constructor arguments of basicsr `StyleGAN2Discriminator` (official names). */
-export interface StyleGan2DiscriminatorOptions {
-  out_size: number;
-  channel_multiplier?: number;
-  resample_kernel?: number[];
-  stddev_group?: number;
-  narrow?: number;
-}
+export const styleGan2DiscriminatorOptionsSchema = z.strictObject({
+  out_size: int(1),
+  channel_multiplier: number({ positive: true }).optional(),
+  resample_kernel: numberList().optional(),
+  stddev_group: int(1).optional(),
+  narrow: number({ positive: true }).optional(),
+});
+export type StyleGan2DiscriminatorOptions = z.infer<typeof styleGan2DiscriminatorOptionsSchema>;
 
 export const STYLEGAN2_DISCRIMINATOR_DEFAULTS: Required<Omit<StyleGan2DiscriminatorOptions, 'out_size'>> = {
   channel_multiplier: 2,

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { LINEAR_LAYOUT, Module, ModuleList, type Rng, type TorchLayout } from '@ugpnet/tensor';
+import { z } from 'zod';
+import { int, number, numberList } from '../config/fields.js';
 import { UpFirDnSmooth, UpFirDnUpsample } from './upfirdn.js';
 
 /** PyTorch [1, O, I, k, k] (modulated conv weight) → ours [1, k, k, I, O]. */
@@ -293,17 +295,18 @@ class NoiseBuffers extends Module {
 }
 
 /** Constructor arguments of `StyleGAN2GeneratorF` (official names). */
-export interface StyleGan2GeneratorOptions {
-  out_size: number;
-  num_style_feat?: number;
-  num_mlp?: number;
-  channel_multiplier?: number;
-  resample_kernel?: number[];
-  lr_mlp?: number;
-  narrow?: number;
+export const styleGan2GeneratorOptionsSchema = z.strictObject({
+  out_size: int(1),
+  num_style_feat: int(1).optional(),
+  num_mlp: int(1).optional(),
+  channel_multiplier: number({ positive: true }).optional(),
+  resample_kernel: numberList().optional(),
+  lr_mlp: number({ positive: true }).optional(),
+  narrow: number({ positive: true }).optional(),
   /** Resolution whose first-conv output the basecode replaces (official 16). */
-  basecode_size?: number;
-}
+  basecode_size: int(1).optional(),
+});
+export type StyleGan2GeneratorOptions = z.infer<typeof styleGan2GeneratorOptionsSchema>;
 
 export const STYLEGAN2_GENERATOR_DEFAULTS: Required<Omit<StyleGan2GeneratorOptions, 'out_size'>> = {
   num_style_feat: 512,

@@ -1,7 +1,7 @@
 // 50 Adam steps of the synthesis stage's networks (E + W + G against D, with lazy R1) at a tiny
 // size: everything trains through tf.variableGrads and no step leaks tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, initBackend, type Module, Rng } from '@ugpnet/tensor';
+import { Adam, initBackend, Rng } from '@ugpnet/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setTraining } from '../blocks/train-mode.js';
 import { StyleGan2Discriminator } from './stylegan2-discriminator.js';
@@ -12,13 +12,6 @@ const BACKEND = (process.env.UGP_TEST_BACKEND as 'wasm' | 'cpu' | undefined) ?? 
 beforeAll(async () => {
   await initBackend({ backend: BACKEND, log: null });
 });
-
-function named(module: Module): Array<[string, tf.Variable]> {
-  return module
-    .namedEntries()
-    .filter(([, e]) => !e.isBuffer)
-    .map(([k, e]) => [k, e.variable]);
-}
 
 const softplus = (x: tf.Tensor) => tf.mean(tf.softplus(x));
 
@@ -37,8 +30,8 @@ describe('synthesis stage training (tiny)', () => {
     setTraining(syn, true);
     syn.randomizeNoise = true;
     const noiseRng = rng.fork('noise');
-    const optG = new Adam(named(syn), { lr: 2e-3 });
-    const optD = new Adam(named(disc), { lr: 2e-3 });
+    const optG = new Adam(syn.namedParameters(), { lr: 2e-3 });
+    const optD = new Adam(disc.namedParameters(), { lr: 2e-3 });
     const gVars = optG.variables();
     const dVars = optD.variables();
     const data = rng.fork('data');

@@ -3,18 +3,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '@ugpnet/core';
 import { Conv2d, Linear, Module, ModuleList, type Rng } from '@ugpnet/tensor';
+import { z } from 'zod';
 import { initializeWeights } from '../blocks/initialize-weights.js';
+import { int } from '../config/fields.js';
 
 /** Constructor arguments of `Wmodule` (official names). */
-export interface WmoduleOptions {
-  in_c?: number;
+export const wmoduleOptionsSchema = z.strictObject({
+  in_c: int(1).optional(),
   /** = the generator's num_style_feat. */
-  out_c?: number;
+  out_c: int(1).optional(),
   /** Number of w vectors returned (= the generator's num_latent). */
-  wpdim?: number;
+  wpdim: int(1).optional(),
   /** Input resolution (w_input is spatial_size × spatial_size). */
-  spatial_size?: number;
-}
+  spatial_size: int(1).optional(),
+});
+export type WmoduleOptions = z.infer<typeof wmoduleOptionsSchema>;
 
 export const WMODULE_DEFAULTS: Required<WmoduleOptions> = {
   in_c: 128,

@@ -53,63 +53,72 @@ describe('architecture presets', () => {
   });
 });
 
-describe('per-block validation', () => {
-  it('names a misspelt field, suggests the official name and lists the allowed ones', () => {
-    const message = errorFor((c) => {
-      c.generator.chanel_multiplier = 2;
-    });
-    expect(message).toContain('unknown field generator.chanel_multiplier (did you mean channel_multiplier?)');
-    expect(message).toContain(
-      'allowed in generator: out_size, num_style_feat, num_mlp, channel_multiplier, resample_kernel, lr_mlp, narrow, basecode_size',
+describe('per-block validation (the zod schemas beside each module)', () => {
+  it('names a misspelt field with its full path and the closest official name', () => {
+    expect(
+      errorFor((c) => {
+        c.generator.chanel_multiplier = 2;
+      }),
+    ).toBe('arch.json: generator.chanel_multiplier: unknown key; did you mean channel_multiplier?');
+    // Nothing close: the valid keys are listed instead.
+    expect(errorFor((c) => (c.fusion.depth = 2))).toBe(
+      'arch.json: fusion.depth: unknown key (valid keys here: chan, num_block, num_feat)',
     );
   });
 
   it('checks regression fields against the chosen type', () => {
-    expect(errorFor((c) => (c.regression.wf = 8))).toMatch(
-      /unknown field regression\.wf; allowed in regression: img_channel, width/,
+    expect(errorFor((c) => (c.regression.wf = 8))).toBe(
+      'arch.json: regression.wf: unknown key (valid keys here: dec_blk_nums, enc_blk_nums, img_channel, middle_blk_num, type, width)',
     );
     expect(errorFor((c) => (c.regression = { type: 'hinet', width: 8 }))).toMatch(
-      /unknown field regression\.width; allowed in regression: in_chn, wf, depth/,
+      /regression\.width: unknown key \(valid keys here: depth, hin_position_left/,
     );
-    expect(errorFor((c) => (c.regression.type = 'nafnet_lcoal'))).toMatch(
-      /regression\.type must be one of nafnet, nafnet_local, hinet, rrdb_x8, got "nafnet_lcoal" \(did you mean nafnet_local\?\)/,
+    expect(errorFor((c) => (c.regression.type = 'nafnet_lcoal'))).toBe(
+      'arch.json: regression.type: expected one of nafnet, nafnet_local, hinet, rrdb_x8, got "nafnet_lcoal"; did you mean nafnet_local?',
     );
     expect(
       errorFor((c) => {
         c.regression = { type: 'nafnet_local', width: 4, train_size: [1, 3, 32] };
       }),
-    ).toContain('regression.train_size must be an array of 4 integers ≥ 1');
+    ).toContain('regression.train_size: expected [N, C, H, W], 4 integers ≥ 1');
   });
 
-  it('rejects wrong types with the field named', () => {
+  it('rejects wrong types with the field named, every problem on one line', () => {
     expect(errorFor((c) => (c.fusion.num_block = '8'))).toBe(
-      'arch.json: fusion.num_block must be an integer ≥ 0, got "8"',
+      'arch.json: fusion.num_block: expected an integer ≥ 0, got "8"',
     );
     expect(errorFor((c) => (c.regression.enc_blk_nums = [1, 1.5]))).toContain(
-      'regression.enc_blk_nums must be an array of integers ≥ 0',
+      'regression.enc_blk_nums.1: expected an integer ≥ 0, got 1.5',
     );
     expect(errorFor((c) => (c.generator.narrow = 0))).toContain(
-      'generator.narrow must be a number > 0, got 0',
+      'generator.narrow: expected a number > 0, got 0',
     );
     expect(errorFor((c) => (c.residual_encoder.chan = null))).toContain(
-      'residual_encoder.chan must be an integer ≥ 1',
+      'residual_encoder.chan: expected an integer ≥ 1, got null',
     );
-    expect(errorFor((c) => (c.wmodule = [1]))).toBe("arch.json: 'wmodule' must be an object");
+    expect(errorFor((c) => (c.wmodule = [1]))).toBe('arch.json: wmodule: expected an object');
+    expect(
+      errorFor((c) => {
+        c.fusion.chan = 0;
+        c.wmodule.in_c = 'x';
+      }),
+    ).toBe(
+      'arch.json: wmodule.in_c: expected an integer ≥ 1, got "x"; fusion.chan: expected an integer ≥ 1, got 0',
+    );
   });
 
   it('rejects unknown modules, a residual encoder next to rrdb_x8, and disagreeing sizes', () => {
-    expect(errorFor((c) => (c.fusoin = {}))).toMatch(
-      /unknown architecture entries fusoin \(did you mean fusion\?\)/,
-    );
+    expect(errorFor((c) => (c.fusoin = {}))).toBe('arch.json: fusoin: unknown key; did you mean fusion?');
     expect(
       errorFor((c) => {
         c.regression = { type: 'rrdb_x8', num_feat: 8 };
       }),
-    ).toMatch(/residual_encoder is not used with regression.type rrdb_x8/);
+    ).toMatch(/residual_encoder: not used with regression.type rrdb_x8/);
     expect(errorFor((c) => (c.discriminator.out_size = 64))).toContain(
-      'discriminator.out_size (64) must equal image_size (32)',
+      'discriminator.out_size: 64 must equal image_size (32)',
     );
-    expect(errorFor((c) => delete c.generator.out_size)).toContain('generator.out_size is required');
+    expect(errorFor((c) => delete c.generator.out_size)).toContain('generator.out_size: required');
+    expect(errorFor((c) => delete c.fusion)).toBe('arch.json: fusion: required');
   });
 });
 
@@ -133,12 +142,13 @@ describe('config files', () => {
 
   it('names the file and the bad field', () => {
     const path = configFile('bad.json', { extends: 'demo-64', wmodule: { wpdims: 10 } });
-    expect(() => resolveArch(path)).toThrow(`${path}: unknown field wmodule.wpdims (did you mean wpdim?)`);
+    expect(() => resolveArch(path)).toThrow(`${path}: wmodule.wpdims: unknown key; did you mean wpdim?`);
     expect(() => resolveArch(configFile('nope.json', { extends: 'demo-65' }))).toThrow(
-      /extends "demo-65" is not a preset/,
+      /extends "demo-65" is not a preset \(.*\); did you mean demo-64\?$/,
     );
     expect(() => resolveArch(join(dir, 'missing.json'))).toThrow(
-      /neither a preset .* nor an existing config file/,
+      /neither a preset .* nor an existing config file$/,
     );
+    expect(() => resolveArch('tiny32')).toThrow(/nor an existing config file; did you mean tiny-32\?$/);
   });
 });

@@ -19,7 +19,7 @@ export interface StageContext {
   perceptual: { lpips: Lpips; contextual?: PatchContextualLoss };
 }
 
-/** Runs `step` under tf.variableGrads for `variables` and returns loss value + grads. */
+/** The best checkpoint of an earlier stage that this stage freezes; a bug if the runner did not load it. */
 export function requireFrozen(dict: StateDict | undefined, stage: string, what: string): StateDict {
   if (!dict) throw new Error(`${stage} stage needs the ${what} stage's best checkpoint, and there is none`);
   return dict;

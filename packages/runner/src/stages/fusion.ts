@@ -8,7 +8,7 @@ import { Adam } from '@ugpnet/tensor';
 import type { FusionStageConfig } from '../experiment/schema.js';
 import { requireFrozen, type StageContext } from './context.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 import { createSynthesisModule, loadFrozenRestoration } from './synthesis.js';
 
 /** Learning rate after the milestones passed by `iteration` (MultiStepLR). */
@@ -42,7 +42,7 @@ export class FusionTrainer implements StageTrainer {
     this.resmodule = loadFrozenRestoration(context, 'fusion');
     this.synmodule = loadFrozenSynthesis(context, 'fusion');
     this.fusion = new FusionNet(context.arch.fusion, context.rng.fork('fusion'));
-    this.adam = new Adam(namedTrainable(this.fusion), { lr: config.lr, betas: config.betas });
+    this.adam = new Adam(this.fusion.namedParameters(), { lr: config.lr, betas: config.betas });
     this.saved = { '': this.fusion };
     this.optimizers = { fusion: this.adam };
   }

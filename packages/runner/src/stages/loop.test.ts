@@ -7,7 +7,7 @@ import { Adam, Conv2d, initBackend, Rng } from '@ugpnet/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runStageLoop } from './loop.js';
 import type { StageBatch, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu', log: null });
@@ -18,7 +18,7 @@ class CopyTrainer implements StageTrainer {
   readonly stage = 'restoration' as const;
   readonly primaryOutput = 'I_R' as const;
   readonly net = new Conv2d(3, 3, 1, new Rng(5));
-  readonly adam = new Adam(namedTrainable(this.net), { lr: 0.05 });
+  readonly adam = new Adam(this.net.namedParameters(), { lr: 0.05 });
   readonly saved = { '': this.net };
   readonly optimizers = { net: this.adam };
   poisonAt = -1;

@@ -10,7 +10,7 @@ import type { PretrainGanStageConfig } from '../experiment/schema.js';
 import type { StageContext } from './context.js';
 import { discriminatorStep } from './discriminator-step.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 
 export class PretrainGanTrainer implements StageTrainer {
   readonly stage = 'pretrain-gan' as const;
@@ -34,8 +34,8 @@ export class PretrainGanTrainer implements StageTrainer {
     this.generator = new StyleGan2Generator(arch.generator, context.rng.fork('generator'));
     this.generatorEma = new StyleGan2Generator(arch.generator, context.rng.fork('generator'));
     this.discriminator = new StyleGan2Discriminator(arch.discriminator, context.rng.fork('discriminator'));
-    this.adamG = new Adam(namedTrainable(this.generator), { lr: config.lr_g, betas: config.betas });
-    this.adamD = new Adam(namedTrainable(this.discriminator), { lr: config.lr_d, betas: config.betas });
+    this.adamG = new Adam(this.generator.namedParameters(), { lr: config.lr_g, betas: config.betas });
+    this.adamD = new Adam(this.discriminator.namedParameters(), { lr: config.lr_d, betas: config.betas });
     this.saved = {
       generator: this.generator,
       generator_ema: this.generatorEma,

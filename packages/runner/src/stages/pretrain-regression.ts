@@ -1,15 +1,15 @@
 // Makes the "pretrained" regression network R where none is supplied: R alone trained on
 // the degradation task (lq → gt), as NAFNet/HINet/RRDB are pretrained before UGPNet uses them.
 import * as tf from '@tensorflow/tfjs-core';
-import { buildRegression, buildRestorationModule } from '@ugpnet/models';
-import { Adam, type Module } from '@ugpnet/tensor';
+import { buildRegressionNetwork } from '@ugpnet/models';
+import { Adam } from '@ugpnet/tensor';
 import type { PretrainRegressionStageConfig } from '../experiment/schema.js';
 import type { StageContext } from './context.js';
 import { restorationLoss } from './restoration.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 
-type ImageNetwork = Module & { apply(x: tf.Tensor4D): tf.Tensor4D | [tf.Tensor4D, tf.Tensor4D] };
+type ImageNetwork = ReturnType<typeof buildRegressionNetwork>;
 
 /** The regression network's restored image(s): HINet gives two (both supervised, as HINet trains). */
 function images(net: ImageNetwork, x: tf.Tensor4D): tf.Tensor4D[] {
@@ -31,10 +31,8 @@ export class PretrainRegressionTrainer implements StageTrainer {
   ) {
     // Same construction (and random stream) as inside the restoration module, so the keys match.
     const rng = context.rng.fork('resmodule');
-    this.network = (context.arch.regression.type === 'rrdb_x8'
-      ? buildRestorationModule(context.arch, rng)
-      : buildRegression(context.arch.regression, rng.fork('regression'))) as unknown as ImageNetwork;
-    this.adam = new Adam(namedTrainable(this.network), { lr: config.lr, betas: config.betas });
+    this.network = buildRegressionNetwork(context.arch, rng);
+    this.adam = new Adam(this.network.namedParameters(), { lr: config.lr, betas: config.betas });
     this.saved = { '': this.network };
     this.optimizers = { regression: this.adam };
   }

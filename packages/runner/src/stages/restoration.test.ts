@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ARCH_PRESETS } from '@ugpnet/models';
+import { ARCH_PRESETS, type ArchConfig } from '@ugpnet/models';
 import { initBackend, Rng } from '@ugpnet/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../experiment/load.js';
 import type { StageContext } from './context.js';
-import { RestorationTrainer } from './restoration.js';
+import { PretrainRegressionTrainer } from './pretrain-regression.js';
+import { createRestorationModule, RestorationTrainer } from './restoration.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -33,8 +34,9 @@ function trainer(lrRegression: number | null): RestorationTrainer {
 
 /** Largest absolute change of R's and of the encoder's parameters over two steps. */
 function changes(t: RestorationTrainer): { regression: number; encoder: number } {
-  const entries = t.resmodule.namedEntries('').filter(([, e]) => !e.isBuffer);
-  const before = new Map(entries.map(([k, e]) => [k, e.variable.dataSync().slice()]));
+  const entries = t.resmodule.namedParameters();
+  const regression = new Set(t.resmodule.regressionNetwork().trainableVariables());
+  const before = new Map(entries.map(([k, v]) => [k, v.dataSync().slice()]));
   const rng = new Rng(2);
   for (let i = 0; i < 2; i++) {
     const gt = tf.tensor4d(rng.uniformArray(2 * 32 * 32 * 3), [2, 32, 32, 3]);
@@ -43,12 +45,12 @@ function changes(t: RestorationTrainer): { regression: number; encoder: number }
     tf.dispose([lq, gt]);
   }
   const out = { regression: 0, encoder: 0 };
-  for (const [k, e] of entries) {
-    const after = e.variable.dataSync();
+  for (const [k, v] of entries) {
+    const after = v.dataSync();
     const prev = before.get(k)!;
     let d = 0;
     for (let i = 0; i < after.length; i++) d = Math.max(d, Math.abs(after[i]! - prev[i]!));
-    const group = k.startsWith('regression.') ? 'regression' : 'encoder';
+    const group = regression.has(v) ? 'regression' : 'encoder';
     out[group] = Math.max(out[group], d);
   }
   return out;
@@ -82,5 +84,44 @@ describe('RestorationTrainer lr_regression', () => {
     expect(s.regression).toBeLessThan(3e-5);
     expect(s.encoder).toBeGreaterThan(3e-4);
     slow.dispose();
+  });
+});
+
+describe('the pretrained regression network R', () => {
+  const tiny = ARCH_PRESETS['tiny-32']!;
+  const rrdb: ArchConfig = {
+    ...tiny,
+    regression: { type: 'rrdb_x8', num_feat: 8, num_block: 1, num_grow_ch: 4 },
+    residual_encoder: undefined,
+  };
+
+  it.each([
+    ['nafnet', tiny],
+    ['rrdb_x8', rrdb],
+  ] as const)('%s: what pretrain-regression trains loads into the restoration module as its R', (_, arch) => {
+    const experiment = validateExperiment({ name: 'r', arch: 'tiny-32', data: { size: 32 } }, 'test');
+    const base = { experiment, arch, rng: new Rng(5), frozen: {}, perceptual: {} };
+    const pretrain = new PretrainRegressionTrainer(
+      { ...base, priors: {} } as unknown as StageContext,
+      experiment.stages['pretrain-regression'],
+    );
+    const gt = tf.tensor4d(new Rng(6).uniformArray(32 * 32 * 3), [1, 32, 32, 3]);
+    const scale = arch.regression.type === 'rrdb_x8' ? 8 : 1;
+    const lq = tf.tidy(() => tf.image.resizeBilinear(gt, [32 / scale, 32 / scale]));
+    pretrain.trainStep({ lq, gt });
+    const trained = pretrain.network.torchStateDict();
+    const prior = new Map(
+      [...trained].map(([k, t]) => [k, { shape: t.shape, data: t.dataSync() as Float32Array }]),
+    );
+    const module = createRestorationModule({
+      ...base,
+      priors: { regression: prior },
+    } as unknown as StageContext);
+    const loaded = module.regressionNetwork().torchStateDict();
+    expect([...loaded.keys()]).toEqual([...prior.keys()]);
+    for (const [key, t] of prior) expect(loaded.get(key)!.dataSync()).toEqual(t.data);
+    tf.dispose([gt, lq, ...trained.values(), ...loaded.values()]);
+    module.dispose();
+    pretrain.dispose();
   });
 });

@@ -7,7 +7,7 @@ import { Adam } from '@ugpnet/tensor';
 import type { RestorationStageConfig } from '../experiment/schema.js';
 import type { StageContext } from './context.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 
 export function restorationLoss(kind: 'psnr' | 'l1', pred: tf.Tensor4D, gt: tf.Tensor4D): tf.Scalar {
   return kind === 'psnr' ? psnrLoss(pred, gt) : l1Loss(pred, gt);
@@ -17,12 +17,8 @@ export function restorationLoss(kind: 'psnr' | 'l1', pred: tf.Tensor4D, gt: tf.T
 export function createRestorationModule(context: StageContext): RestorationModule {
   const module = buildRestorationModule(context.arch, context.rng.fork('resmodule'));
   const prior = context.priors.regression;
-  if (prior) {
-    // RRDB×8 is the whole restoration module; NAFNet/HINet sit under `regression.`.
-    const target =
-      'regression' in module ? (module as unknown as { regression: RestorationModule }).regression : module;
-    target.loadTorchStateDict(prior, { source: 'pretrained regression network' });
-  }
+  if (prior)
+    module.regressionNetwork().loadTorchStateDict(prior, { source: 'pretrained regression network' });
   return module;
 }
 
@@ -39,25 +35,23 @@ export class RestorationTrainer implements StageTrainer {
     private readonly config: RestorationStageConfig,
   ) {
     this.resmodule = createRestorationModule(context);
-    const params = namedTrainable(this.resmodule);
+    const params = this.resmodule.namedParameters();
     const { lr, lr_regression: lrRegression, betas } = config;
     if (lrRegression === null) {
       // The reference: one optimizer, one lr.
       const adam = new Adam(params, { lr, betas });
       this.optimizers = { resmodule: adam };
     } else {
-      // RRDB×8 is the whole restoration module, so all of it is R.
-      const isRegression = (key: string) =>
-        !('regression' in this.resmodule) || key.startsWith('regression.');
+      const regression = new Set(this.resmodule.regressionNetwork().trainableVariables());
       this.optimizers = {
         resmodule: new Adam(
-          params.filter(([k]) => !isRegression(k)),
+          params.filter(([, v]) => !regression.has(v)),
           { lr, betas },
         ),
       };
       if (lrRegression > 0) {
         this.optimizers.regression = new Adam(
-          params.filter(([k]) => isRegression(k)),
+          params.filter(([, v]) => regression.has(v)),
           { lr: lrRegression, betas },
         );
       }

@@ -18,7 +18,6 @@ import { validateExperiment } from '../experiment/load.js';
 import type { StageContext } from './context.js';
 import { discriminatorStep } from './discriminator-step.js';
 import { createRestorationModule } from './restoration.js';
-import { namedTrainable } from './step.js';
 import { SynthesisTrainer } from './synthesis.js';
 
 let lpips: Lpips;
@@ -149,11 +148,11 @@ describe('discriminatorStep', () => {
     const fake = images(5);
     const real = images(6);
     const lr = 1e-3;
-    const adam = new Adam(namedTrainable(d), { lr });
+    const adam = new Adam(d.namedParameters(), { lr });
     try {
       // By hand on the copy: g = ∇(d_loss) + ∇(50·r1), then Adam's first step
       // θ − lr · m̂ / (√v̂ + ε) with m̂ = g, v̂ = g².
-      const vars = namedTrainable(reference).map(([, v]) => v);
+      const vars = reference.namedParameters().map(([, v]) => v);
       const { grads } = tf.variableGrads(() => {
         const dLoss = logisticDLoss(reference.apply(fake), reference.apply(real));
         const { penalty, realPred } = r1Penalty((x) => reference.apply(x), real);
@@ -161,7 +160,7 @@ describe('discriminatorStep', () => {
         return tf.add(dLoss, lazyR1Loss(penalty, { weight: 10, every: 10 })) as tf.Scalar;
       }, vars);
       const expected = new Map(
-        namedTrainable(reference).map(([key, v]) => {
+        reference.namedParameters().map(([key, v]) => {
           const g = grads[v.name]!;
           const next = tf.tidy(() => tf.sub(v, tf.mul(tf.div(g, tf.add(tf.abs(g), 1e-8)), lr)));
           const data = next.dataSync().slice();
@@ -181,7 +180,7 @@ describe('discriminatorStep', () => {
       });
       expect(losses.r1_loss).toBeGreaterThan(0);
       expect(adam.stepCount).toBe(1);
-      for (const [key, v] of namedTrainable(d)) {
+      for (const [key, v] of d.namedParameters()) {
         const ours = v.dataSync();
         const want = expected.get(key)!;
         let max = 0;

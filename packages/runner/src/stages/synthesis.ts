@@ -11,7 +11,7 @@ import { requireFrozen, type StageContext } from './context.js';
 import { createRestorationModule } from './restoration.js';
 import { discriminatorStep } from './discriminator-step.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
-import { namedTrainable, stepWithGrads } from './step.js';
+import { stepWithGrads } from './step.js';
 
 /** Joint geometric augmentation of x_reg and gt for one iteration (datasets' augmentation). */
 export type PairAugment = (
@@ -69,8 +69,8 @@ export class SynthesisTrainer implements StageTrainer {
         source: 'pretrained discriminator',
       });
     }
-    this.adamG = new Adam(namedTrainable(this.synmodule), { lr: config.lr_g, betas: config.betas });
-    this.adamD = new Adam(namedTrainable(this.discriminator), { lr: config.lr_d, betas: config.betas });
+    this.adamG = new Adam(this.synmodule.namedParameters(), { lr: config.lr_g, betas: config.betas });
+    this.adamD = new Adam(this.discriminator.namedParameters(), { lr: config.lr_d, betas: config.betas });
     this.saved = { '': this.synmodule, discriminator: this.discriminator };
     this.optimizers = { generator: this.adamG, discriminator: this.adamD };
   }

@@ -4,7 +4,7 @@
 //
 // Input gradient: a correlation of dy with the spatially flipped filter (in/out swapped). A stride s
 // splits into s×s output phases, each a stride-1 correlation with the sub-filter of the taps that
-// reach it, interleaved with depthToSpace — the same multiply count as the forward pass and no
+// reach it, interleaved by one stack and transpose — the same multiply count as the forward pass and no
 // zero-stuffing. Filter gradient: a convolution with batch and channels swapped (input x as
 // [C, H, W, N], filter dy as [Ho, Wo, N, K]); forward stride becomes dilation and dilation stride.
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,5 @@
 // Gradient functions tfjs lacks, gets wrong, or computes slowly; registered for every backend.
-//  - DepthToSpace (PixelShuffle, NAFNet's up-sampling) has none: its gradient is SpaceToDepth.
+//  - DepthToSpace (PixelShuffle) has none: its gradient is SpaceToDepth.
 //  - Cumsum's transposes its result for axes other than the last (a shape error; NAFNet's local
 //    average pool takes cumsums along H and W).
 //  - Comparisons and logical ops have none, so anything computed from x through tf.where(x > 0, …)
@@ -7,8 +7,11 @@
 //  - Conv2D refuses dilation > 1; dilated convs use the forward-conv formulations here.
 //  - LeakyRelu's goes through Greater and Select (slow element loops on wasm); dy·step(x, α) is the
 //    same value from two fast ops.
+//  - DepthwiseConv2dNativeBackpropInput has none; the R1 penalty's double backprop needs it
+//    (second-order-gradients.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, conv2dInputGrad, convGeometry } from './conv-gradients.js';
+import { depthwiseBackpropInputGrad } from './second-order-gradients.js';
 
 const depthToSpaceGrad: tf.GradConfig = {
   kernelName: tf.DepthToSpace,
@@ -114,6 +117,7 @@ export const GRADIENT_OVERRIDES: tf.GradConfig[] = [cumsumGrad, leakyReluGrad, c
 /** Registered only where tfjs has none (a later tfjs may bring its own). */
 export const GRADIENT_FILL_INS: tf.GradConfig[] = [
   depthToSpaceGrad,
+  depthwiseBackpropInputGrad,
   ...NON_DIFFERENTIABLE.map(([name, inputs]) => zeroGrad(name, inputs)),
 ];
 

@@ -1,7 +1,8 @@
+// Double backprop as the R1 penalty does it: the gradients registered by initBackend (gradients.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng } from '@ugpnet/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import './second-order-gradients.js';
+import { initBackend } from '../backend.js';
+import { Rng } from '../rng.js';
 
 const BACKEND = (process.env.UGP_TEST_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm';
 

@@ -137,16 +137,19 @@ export abstract class Module {
     return [...this.children];
   }
 
-  trainableVariables(): tf.Variable[] {
-    return this.namedEntries()
+  /** The trainable parameters (no buffers) under their official dotted keys, as optimizers take them. */
+  namedParameters(prefix = ''): Array<[string, tf.Variable]> {
+    return this.namedEntries(prefix)
       .filter(([, e]) => !e.isBuffer)
-      .map(([, e]) => e.variable);
+      .map(([key, e]) => [key, e.variable]);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.namedParameters().map(([, v]) => v);
   }
 
   parameterCount(): number {
-    return this.namedEntries()
-      .filter(([, e]) => !e.isBuffer)
-      .reduce((n, [, e]) => n + e.variable.size, 0);
+    return this.namedParameters().reduce((n, [, v]) => n + v.size, 0);
   }
 
   /** Snapshot in the official layout and key names (caller disposes the tensors). */
