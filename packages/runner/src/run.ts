@@ -6,7 +6,7 @@ import { UserError } from '@ugpnet/core';
 import { createLpips, createPatchContextualLoss } from '@ugpnet/losses';
 import { type ArchConfig, resolveArch } from '@ugpnet/models';
 import type { TrackingStore } from '@ugpnet/store';
-import { activeBackend, Rng } from '@ugpnet/tensor';
+import { activeBackend, heapAbortMessage, Rng } from '@ugpnet/tensor';
 import { createRunData, type RunData } from './data.js';
 import type { Experiment, StageName } from './experiment/schema.js';
 import { acquireWhenFree, type Hold, holds, keepHolding, RunHeldError, thisWorker } from './ownership.js';
@@ -244,7 +244,15 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
     hold.release();
     throw err;
   });
-  const perceptual = perceptualNets(experiment);
+  let perceptual: StageContext['perceptual'];
+  try {
+    perceptual = perceptualNets(experiment); // the perceptual nets alone may not fit the wasm heap
+  } catch (err) {
+    data.dispose();
+    store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
+    hold.release();
+    throw err;
+  }
   try {
     const priors = await resolvePriors(
       experiment,
@@ -293,7 +301,9 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
     store.endRun(runId, 'finished');
     return 'finished';
   } catch (err) {
-    if (holds(store, runId)) store.endRun(runId, 'failed', err instanceof Error ? err.message : String(err));
+    // tfjs-wasm's bare `Aborted()` is recorded as what it was: the heap ran out.
+    const reason = heapAbortMessage(err) ?? (err instanceof Error ? err.message : String(err));
+    if (holds(store, runId)) store.endRun(runId, 'failed', reason);
     throw err;
   } finally {
     hold.release();

@@ -25,7 +25,7 @@ export class WasmHeapError extends UserError {
     readonly limitBytes: number,
   ) {
     super(
-      `the wasm heap is full: this needs more than ${gib(heapBytes + requestedBytes)} (${(requestedBytes / 1024 ** 2).toFixed(0)} MB more on a heap of ${gib(heapBytes)}), over the wasm backend's limit of ${gib(limitBytes)}; ${HEAP_ADVICE}`,
+      `the wasm heap is full: this needs more than ${gib(heapBytes + requestedBytes)} (${(requestedBytes / 1024 ** 2).toFixed(requestedBytes < 10 * 1024 ** 2 ? 1 : 0)} MB more on a heap of ${gib(heapBytes)}), over the wasm backend's limit of ${gib(limitBytes)}; ${HEAP_ADVICE}`,
     );
   }
 }

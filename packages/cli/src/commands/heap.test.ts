@@ -59,6 +59,43 @@ describe('wasm heap', () => {
     expect(result.stdout).toBe('');
   }, 120_000);
 
+  it('a training run that outgrows the heap fails with that reason (exit 1), its store intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ugp-heap-test-'));
+    const experiment = join(dir, 'exp.json');
+    writeFileSync(
+      experiment,
+      JSON.stringify({
+        name: 'heap-test',
+        arch: 'tiny-32',
+        stages_to_run: ['restoration'],
+        init: { regression: 'random', generator: 'random' },
+        data: {
+          dataset: 'portraits',
+          size: 32,
+          batch_size: 16,
+          train_count: 16,
+          val_count: 2,
+          test_count: 2,
+        },
+        perceptual: { proxy_width_divisor: 8, allow_proxy: true },
+        stages: { restoration: { iterations: 2 } },
+      }),
+    );
+    const db = join(dir, 'ugp.db');
+    const result = await ugp(['train', experiment, '--db', db], { UGP_WASM_HEAP_LIMIT_MB: '20' });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: the wasm heap is full: this needs more than .*limit of 0\.02 GiB/m,
+    );
+    expect(result.stderr).not.toMatch(/internal error|Aborted/);
+    const { openStore } = await import('@ugpnet/store');
+    const store = openStore(db, { readonly: true });
+    const [run] = store.listRuns({ experiment: 'heap-test' });
+    expect(run!.status).toBe('failed');
+    expect(run!.failure).toMatch(/wasm heap is full/);
+    store.close();
+  }, 120_000);
+
   it('train --smoke runs every stage twice in a throw-away store and reports memory per stage', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ugp-smoke-test-'));
     const experiment = join(dir, 'exp.json');
