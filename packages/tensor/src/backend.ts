@@ -147,6 +147,17 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmBinaryDir());
   wasm.setThreadsCount(threads);
+  // Everything below that reaches into tfjs-backend-wasm's internals runs on the pinned release only.
+  const { wasmExtensionsSupported } = await import('./kernels/wasm-version.js');
+  if (!wasmExtensionsSupported()) {
+    try {
+      if (!(await tf.setBackend('wasm'))) return 'tf.setBackend("wasm") returned false';
+    } catch (err) {
+      return `the wasm binary failed to load: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    wasmThreadsCount = wasm.getThreadsCount();
+    return undefined;
+  }
   const { registerWasmKernels } = await import('./kernels/index.js');
   registerWasmKernels();
   // oneDNN in front of the convolutions and matrix products when the optional addon is built.
