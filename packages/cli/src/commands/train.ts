@@ -20,7 +20,7 @@ interface Args {
 export const trainCommand: CommandModule<object, Args> = {
   command: 'train <experiment>',
   describe:
-    'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run; exits 1 (naming pid, host, since) while another process trains the same run',
+    'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run; exits 1 (naming pid, host, since) while another process trains the same run, waits while another makes a prior run it needs',
   builder: (y: Argv) =>
     y
       .positional('experiment', {
