@@ -99,6 +99,26 @@ describe('ugp grid', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.errors).toMatch(/--cell 9: .* has cells 0\.\.3/);
+    // While an array runs, status reads the per-task stores (the grid's own store may not exist yet).
+    const status = await runUgp([
+      'grid',
+      'status',
+      gridFile,
+      '--db',
+      join(dir, 'not-merged-yet.db'),
+      '--store-dir',
+      join(dir, 'slurm'),
+      '--json',
+    ]);
+    expect(status.code).toBe(0);
+    const view = JSON.parse(status.out);
+    expect(view.stores).toEqual([db]);
+    expect(view.cells.map((c: { status: string }) => c.status)).toEqual([
+      'missing',
+      'finished',
+      'missing',
+      'missing',
+    ]);
   });
 
   it('status shows cells × stages with the best metric', async () => {

@@ -166,8 +166,10 @@ export async function waitForJobs(env: NodeJS.ProcessEnv, jobs: string[], timeou
 
 /** "name id: run time" of each job and array task Slurm still remembers (for the test's report). */
 export function jobRunTimes(env: NodeJS.ProcessEnv, jobs: string[]): string[] {
-  const out = spawnSync('scontrol', ['--oneliner', 'show', 'job', jobs.join(',')], { env, encoding: 'utf8' });
-  return out.stdout
+  const out = jobs
+    .map((job) => spawnSync('scontrol', ['--oneliner', 'show', 'job', job], { env, encoding: 'utf8' }).stdout)
+    .join('\n');
+  return out
     .split('\n')
     .filter(Boolean)
     .map((line) => {
