@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './hash.js';
 export * from './progress.js';
 export * from './registry.js';
+export * from './store-path.js';

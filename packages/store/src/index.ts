@@ -25,5 +25,6 @@ export type { MetricQuery } from './metrics.js';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations/index.js';
 export { type MergeReport, mergeStores } from './merge.js';
 export { flattenParams } from './params.js';
-export { currentWorker, DEFAULT_STORE_PATH, openStore, TrackingStore } from './tracking-store.js';
+export { DEFAULT_STORE_PATH } from '@ugpnet/core';
+export { currentWorker, openStore, TrackingStore } from './tracking-store.js';
 export * from './types.js';

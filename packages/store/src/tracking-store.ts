@@ -3,6 +3,7 @@
 // SQL stays inside the noun files.
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import { ArtifactStore, type ArtifactQuery, type LogArtifactInput } from './artifacts.js';
 import { type BestBy, CheckpointStore, type SaveCheckpointInput } from './checkpoints.js';
 import { type Acquisition, type ClaimOptions, ClaimStore, type StaleCheck } from './claims.js';
@@ -36,9 +37,6 @@ import type {
   RunUpdate,
   WorkerInfo,
 } from './types.js';
-
-/** Where `ugp` keeps its store unless --db says otherwise (relative to the working directory). */
-export const DEFAULT_STORE_PATH = 'experiments/ugp.db';
 
 /** The worker identity of this process. */
 export function currentWorker(name?: string): WorkerInfo {

@@ -1,6 +1,7 @@
 // `ugp bench data`: samples/s per source × degradation at 256 and 512 with 1 and 2 workers,
 // and the motion-blur floor (a 512 blurred sample vs a plain decode + resize).
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printBenchRows } from '../output.js';
 
 interface Args {
@@ -12,7 +13,7 @@ interface Args {
   batches: number;
 }
 
-export const benchDataCommand: CommandModule<object, Args> = {
+export const benchDataCommand = command<Args>()({
   command: 'data',
   describe: 'data pipeline samples/s (sources × degradations × sizes × workers) and the blur floor',
   builder: (y: Argv) =>
@@ -32,10 +33,7 @@ export const benchDataCommand: CommandModule<object, Args> = {
         describe: 'timed batches per case (median reported)',
       })
       .example('$0 bench data', 'everything (a few minutes)')
-      .example(
-        '$0 bench data --sources image-folder --degradations blur --sizes 512 --json',
-        'one case',
-      ) as unknown as Argv<Args>,
+      .example('$0 bench data --sources image-folder --degradations blur --sizes 512 --json', 'one case'),
   handler: async (argv) => {
     const { benchData } = await import('@ugpnet/datasets');
     const rows = await benchData({
@@ -47,4 +45,4 @@ export const benchDataCommand: CommandModule<object, Args> = {
     });
     await printBenchRows(rows, argv.json);
   },
-};
+});

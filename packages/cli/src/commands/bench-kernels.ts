@@ -1,5 +1,6 @@
 // `ugp bench kernels`: GFLOP/s of conv forward / input-gradient / filter-gradient and a toy training step.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
 
@@ -9,7 +10,7 @@ interface Args {
   repeats: number;
 }
 
-export const benchKernelsCommand: CommandModule<object, Args> = {
+export const benchKernelsCommand = command<Args>()({
   command: 'kernels',
   describe: 'conv kernel GFLOP/s (forward, input grad, filter grad) and a toy Adam step',
   builder: (y: Argv) =>
@@ -20,11 +21,11 @@ export const benchKernelsCommand: CommandModule<object, Args> = {
         default: 10,
         describe: 'timed iterations per case (median reported)',
       })
-      .example('$0 bench kernels --backend wasm', 'benchmark the wasm backend') as unknown as Argv<Args>,
+      .example('$0 bench kernels --backend wasm', 'benchmark the wasm backend'),
   handler: async (argv) => {
     const info = await useBackend(argv);
     const { benchKernels } = await import('@ugpnet/tensor');
     const rows = await benchKernels({ backend: info.name, repeats: argv.repeats });
     await printBenchRows(rows, argv.json);
   },
-};
+});

@@ -1,5 +1,6 @@
 // `ugp bench losses`: LPIPS and patch-contextual forward + backward time and memory per size.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
 
@@ -14,7 +15,7 @@ interface Args {
   losses: string;
 }
 
-export const benchLossesCommand: CommandModule<object, Args> = {
+export const benchLossesCommand = command<Args>()({
   command: 'losses',
   describe: 'LPIPS and patch-contextual loss: ms for forward + backward and peak memory per image size',
   builder: (y: Argv) =>
@@ -46,10 +47,7 @@ export const benchLossesCommand: CommandModule<object, Args> = {
         describe: 'use the fixed-seed proxy nets even if weights are cached',
       })
       .example('$0 bench losses --sizes 64,128 --repeats 10', 'small sizes only')
-      .example(
-        '$0 bench losses --json > losses.json',
-        'rows for comparison across machines',
-      ) as unknown as Argv<Args>,
+      .example('$0 bench losses --json > losses.json', 'rows for comparison across machines'),
   handler: async (argv) => {
     const { UserError } = await import('@ugpnet/core');
     const sizes = argv.sizes.split(',').map((s) => Number(s.trim()));
@@ -73,4 +71,4 @@ export const benchLossesCommand: CommandModule<object, Args> = {
     });
     await printBenchRows(rows, argv.json);
   },
-};
+});

@@ -2,7 +2,8 @@
 // the runner's own stage trainer (forward + backward + Adam with the stage's real losses: PSNR
 // loss; L1 + LPIPS + adversarial + the D step with lazy R1; L1 + LPIPS + patch-contextual), its
 // peak tensor memory (tf.profile), the process RSS and any tensors a step leaks.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
 
@@ -25,7 +26,7 @@ interface Args {
 
 const MB = 1024 * 1024;
 
-export const benchStepCommand: CommandModule<object, Args> = {
+export const benchStepCommand = command<Args>()({
   command: 'step',
   describe: 'ms per training step (forward + backward + Adam, real losses) and peak memory of one stage',
   builder: (y: Argv) =>
@@ -68,7 +69,7 @@ export const benchStepCommand: CommandModule<object, Args> = {
       .example(
         '$0 bench step --experiment experiments/demo.yaml --stage synthesis --json',
         'the demo’s settings (LPIPS at 64 px, narrow stand-in VGG)',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { UserError } = await import('@ugpnet/core');
     if (!argv.arch && !argv.experiment) throw new UserError('bench step: give --arch or --experiment');
@@ -91,7 +92,7 @@ export const benchStepCommand: CommandModule<object, Args> = {
     }
     await printBenchRows(rows, argv.json);
   },
-};
+});
 
 /**
  * The stage settings of the PyTorch CPU comparison: no perceptual terms; synthesis R1 never

@@ -1,5 +1,7 @@
 // `ugp best --run ID --stage S`: the best checkpoint of a stage by a validation metric.
-import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 
 interface Args {
@@ -16,7 +18,7 @@ export function defaultMode(metric: string): 'max' | 'min' {
   return /lpips|loss|^l1|mse|fid|niqe/i.test(metric) ? 'min' : 'max';
 }
 
-export const bestCommand: CommandModule<object, Args> = {
+export const bestCommand = command<Args>()({
   command: 'best',
   describe: "a stage's best checkpoint (default: the run's validation metric and mode, else psnr max)",
   builder: (y: Argv) =>
@@ -36,13 +38,10 @@ export const bestCommand: CommandModule<object, Args> = {
         choices: ['max', 'min'] as const,
         describe: 'max: higher is better (default: min for lpips/loss-like metrics, else max)',
       })
-      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 best --run 3f2a9c1e --stage fusion', 'best fusion checkpoint by validation PSNR')
-      .example(
-        '$0 best --run 3f2a --stage fusion --metric lpips --mode min --json',
-        'lowest LPIPS',
-      ) as unknown as Argv<Args>,
+      .example('$0 best --run 3f2a --stage fusion --metric lpips --mode min --json', 'lowest LPIPS'),
   handler: async (argv) => {
     const { openStore, StoreError } = await import('@ugpnet/store');
     const store = openStore(argv.db, { readonly: true });
@@ -78,4 +77,4 @@ export const bestCommand: CommandModule<object, Args> = {
       store.close();
     }
   },
-};
+});

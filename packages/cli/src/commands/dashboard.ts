@@ -1,10 +1,9 @@
 // `ugp dashboard build|serve`: chart.js pages over the tracking store, as a static folder that opens from
 // disk, or served live (read-only, 127.0.0.1 by default) while runs train.
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { Argv, CommandModule } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
-
-/** Mirrors DEFAULT_STORE_PATH of @ugpnet/store (not imported here: it loads SQLite). */
-const DEFAULT_DB = 'experiments/ugp.db';
 
 interface BuildArgs {
   db: string;
@@ -22,11 +21,11 @@ interface ServeArgs {
 
 const dbOption = {
   type: 'string',
-  default: DEFAULT_DB,
+  default: DEFAULT_STORE_PATH,
   describe: 'tracking store (SQLite) to read; opened read-only',
 } as const;
 
-export const dashboardBuildCommand: CommandModule<object, BuildArgs> = {
+export const dashboardBuildCommand = command<BuildArgs>()({
   command: 'build',
   describe: 'write a self-contained static site (index.html opens from disk; no server, no network)',
   builder: (y: Argv) =>
@@ -39,10 +38,7 @@ export const dashboardBuildCommand: CommandModule<object, BuildArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the build report as JSON' })
       .example('$0 dashboard build --out site && xdg-open site/index.html', 'build, then open from disk')
-      .example(
-        '$0 dashboard build --db runs/gpu1.db --out /tmp/gpu1-site',
-        'another store',
-      ) as unknown as Argv<BuildArgs>,
+      .example('$0 dashboard build --db runs/gpu1.db --out /tmp/gpu1-site', 'another store'),
   handler: async (argv) => {
     const { buildDashboard } = await import('@ugpnet/dashboard');
     const report = buildDashboard({ db: argv.db, out: argv.out });
@@ -52,9 +48,9 @@ export const dashboardBuildCommand: CommandModule<object, BuildArgs> = {
         `${report.artifactsCopied} sample files${report.artifactsMissing ? `, ${report.artifactsMissing} missing` : ''})\n`,
     );
   },
-};
+});
 
-export const dashboardServeCommand: CommandModule<object, ServeArgs> = {
+export const dashboardServeCommand = command<ServeArgs>()({
   command: 'serve',
   describe: 'serve the pages live from the store (refreshing while runs train) until Ctrl-C',
   builder: (y: Argv) =>
@@ -72,11 +68,8 @@ export const dashboardServeCommand: CommandModule<object, ServeArgs> = {
         describe: 'how often open pages check for new data (ms)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'print {url} as JSON once listening' })
-      .example('$0 dashboard serve', 'http://127.0.0.1:8080/ from experiments/ugp.db')
-      .example(
-        '$0 dashboard serve --db runs/gpu1.db --port 9000',
-        'another store and port',
-      ) as unknown as Argv<ServeArgs>,
+      .example('$0 dashboard serve', `http://127.0.0.1:8080/ from ${DEFAULT_STORE_PATH}`)
+      .example('$0 dashboard serve --db runs/gpu1.db --port 9000', 'another store and port'),
   handler: async (argv) => {
     const { serveDashboard } = await import('@ugpnet/dashboard');
     const server = await serveDashboard({ db: argv.db, port: argv.port, host: argv.host, pollMs: argv.poll });
@@ -92,7 +85,7 @@ export const dashboardServeCommand: CommandModule<object, ServeArgs> = {
       process.on('SIGTERM', stop);
     });
   },
-};
+});
 
 export const dashboardCommand: CommandModule = {
   command: 'dashboard <subcommand>',

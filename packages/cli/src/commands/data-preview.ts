@@ -1,5 +1,6 @@
 // `ugp data preview`: a gt | lq contact sheet to check a degradation by eye.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 import { datasetOptions } from './data.js';
 
@@ -14,7 +15,7 @@ interface Args {
   json: boolean;
 }
 
-export const dataPreviewCommand: CommandModule<object, Args> = {
+export const dataPreviewCommand = command<Args>()({
   command: 'preview',
   describe: 'write a PNG contact sheet: one row per sample, gt left, lq right (upscaled, nearest)',
   builder: (y: Argv) =>
@@ -25,7 +26,7 @@ export const dataPreviewCommand: CommandModule<object, Args> = {
       .example(
         '$0 data preview --dataset portraits --degradation blur --size 256 --out blur.png',
         'see the blur',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { previewSheet, resolveDataset } = await import('@ugpnet/datasets');
     const source = resolveDataset(argv.dataset, { size: argv.size, split: argv.split, seed: argv.seed });
@@ -41,4 +42,4 @@ export const dataPreviewCommand: CommandModule<object, Args> = {
       `wrote ${sheet.out} (${sheet.width}×${sheet.height}, ${sheet.rows} rows: gt | lq ${argv.degradation})\n`,
     );
   },
-};
+});

@@ -1,5 +1,6 @@
 // `ugp data synth`: a fixed, shareable degraded test set as paired gt/ and lq/ PNG folders.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 import { datasetOptions } from './data.js';
 
@@ -15,7 +16,7 @@ interface Args {
   json: boolean;
 }
 
-export const dataSynthCommand: CommandModule<object, Args> = {
+export const dataSynthCommand = command<Args>()({
   command: 'synth',
   describe: 'write --count degraded pairs as <out>/gt/*.png and <out>/lq/*.png (+ synth.json)',
   builder: (y: Argv) =>
@@ -35,7 +36,7 @@ export const dataSynthCommand: CommandModule<object, Args> = {
       .example(
         '$0 data synth --dataset ~/data/CelebA-HQ-img --split test --degradation blur --count 1000 --size 512 --out data/celeba-blur',
         'a CelebA-HQ deblurring test set',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { createProgress } = await import('@ugpnet/core');
     const { resolveDataset, synthesizePairs } = await import('@ugpnet/datasets');
@@ -59,4 +60,4 @@ export const dataSynthCommand: CommandModule<object, Args> = {
     if (result.skipped.length)
       process.stdout.write(`skipped ${result.skipped.length} unusable files (listed above)\n`);
   },
-};
+});

@@ -1,6 +1,8 @@
 // `ugp db merge A.db B.db … --into ugp.db`: fold stores written elsewhere (e.g. one per SLURM task)
 // into one, without duplicates.
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { Argv, CommandModule } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 
 interface MergeArgs {
@@ -9,7 +11,7 @@ interface MergeArgs {
   json: boolean;
 }
 
-const mergeCommand: CommandModule<object, MergeArgs> = {
+const mergeCommand = command<MergeArgs>()({
   command: 'merge <sources..>',
   describe: 'merge stores into one; a run present in both keeps the copy that got further',
   builder: (y: Argv) =>
@@ -22,14 +24,14 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       })
       .option('into', {
         type: 'string',
-        default: 'experiments/ugp.db',
+        default: DEFAULT_STORE_PATH,
         describe: 'store to merge into (created if new)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the merge report as JSON' })
       .example(
-        '$0 db merge experiments/slurm/ablation/cell-*.db --into experiments/ugp.db',
+        `$0 db merge experiments/slurm/ablation/cell-*.db --into ${DEFAULT_STORE_PATH}`,
         'fold SLURM task stores back',
-      ) as unknown as Argv<MergeArgs>,
+      ),
   handler: async (argv) => {
     const { mergeStores } = await import('@ugpnet/store');
     const report = mergeStores(argv.sources, argv.into);
@@ -46,7 +48,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
         `${report.runsReplaced} replaced, ${report.runsSkipped} already up to date${rows ? ` (${rows})` : ''}\n`,
     );
   },
-};
+});
 
 export const dbCommand: CommandModule = {
   command: 'db <command>',

@@ -1,7 +1,9 @@
 // `ugp demo`: the embedded pretrained-vs-random ablation end to end (see runner/src/demo.ts).
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
 import { stopOnSignals } from '../signals.js';
@@ -19,7 +21,7 @@ interface Args {
 /** The repository's experiments/ folder (this file is packages/cli/dist/commands/demo.js). */
 const EXPERIMENTS_DIR = fileURLToPath(new URL('../../../../experiments/', import.meta.url));
 
-export const demoCommand: CommandModule<object, Args> = {
+export const demoCommand = command<Args>()({
   command: 'demo',
   describe: 'the 2×2 pretrained-vs-random ablation on procedural portraits, end to end (CPU, no downloads)',
   builder: (y: Argv) =>
@@ -29,7 +31,7 @@ export const demoCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'tiny-32 in a few minutes (the CI end-to-end path)',
       })
-      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('workers', {
         type: 'number',
         default: 2,
@@ -48,10 +50,7 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .example('$0 demo', 'the full demo (about 15 minutes on 2 cores); re-running resumes')
       .example('$0 demo --quick --workers 1', 'the quick path in one process')
-      .example(
-        '$0 demo --seeds 3',
-        'three seeds per cell: which differences hold beyond the seed spread',
-      ) as unknown as Argv<Args>,
+      .example('$0 demo --seeds 3', 'three seeds per cell: which differences hold beyond the seed spread'),
   handler: async (argv) => {
     const started = Date.now();
     const gridFile = join(EXPERIMENTS_DIR, argv.quick ? 'demo-quick-ablation.yaml' : 'demo-ablation.yaml');
@@ -91,4 +90,4 @@ export const demoCommand: CommandModule<object, Args> = {
       store.close();
     }
   },
-};
+});

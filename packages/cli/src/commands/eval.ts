@@ -1,6 +1,7 @@
 // `ugp eval`: PSNR / PSNR-Y / SSIM / LPIPS of a folder of outputs against a folder of ground
 // truths, matched by file name; per image and the mean, as bench rows.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
 
@@ -14,7 +15,7 @@ interface Args {
   backend?: string;
 }
 
-export const evalCommand: CommandModule<object, Args> = {
+export const evalCommand = command<Args>()({
   command: 'eval',
   describe: 'score a folder of restored images against ground truth (psnr, psnr_y, ssim, ssim_y, lpips)',
   builder: (y: Argv) =>
@@ -45,7 +46,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .example(
         '$0 eval --pred out --gt gt --metrics psnr_y,ssim --crop 8 --json',
         'BasicSR-style, JSON rows',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { UserError } = await import('@ugpnet/core');
     const { METRIC_NAMES, evaluateFolders, pairFolders } = await import('@ugpnet/metrics');
@@ -92,4 +93,4 @@ export const evalCommand: CommandModule<object, Args> = {
       lpips?.dispose();
     }
   },
-};
+});

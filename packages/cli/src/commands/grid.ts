@@ -5,11 +5,11 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CellRunner, SlurmOptions } from '@ugpnet/runner';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { Argv, CommandModule } from 'yargs';
 import { useBackend } from '../backend.js';
 import { formatTable, printJson } from '../output.js';
 
-const DEFAULT_DB = 'experiments/ugp.db';
 const log = (line: string) => console.error(`[ugp] ${line}`);
 
 interface WorkArgs {
@@ -74,7 +74,7 @@ interface PriorsArgs {
 
 function workOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('db', { type: 'string', default: DEFAULT_DB, describe: 'tracking store' })
+    .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
     .option('max-attempts', {
       type: 'number',
       default: 3,
@@ -254,7 +254,7 @@ const statusCommand: CommandModule<object, StatusArgs> = {
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'grid file (JSON or YAML)' })
-      .option('db', { type: 'string', default: DEFAULT_DB, describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('store-dir', {
         type: 'string',
         describe: 'folder of the per-task stores of a Slurm array (default experiments/slurm/<grid>)',
@@ -328,7 +328,11 @@ function slurmOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .positional('file', { type: 'string', demandOption: true, describe: 'grid file (JSON or YAML)' })
     .option('slurm', { type: 'boolean', demandOption: true, describe: 'Slurm jobs (the only format so far)' })
-    .option('db', { type: 'string', default: DEFAULT_DB, describe: 'the store the merge job merges into' })
+    .option('db', {
+      type: 'string',
+      default: DEFAULT_STORE_PATH,
+      describe: 'the store the merge job merges into',
+    })
     .option('store-dir', {
       type: 'string',
       describe: 'folder of the scripts, logs, priors and per-task stores (default experiments/slurm/<grid>)',
@@ -482,7 +486,7 @@ const priorsCommand: CommandModule<object, PriorsArgs> = {
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'grid file (JSON or YAML)' })
-      .option('db', { type: 'string', default: DEFAULT_DB, describe: 'store of the prior runs' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'store of the prior runs' })
       .option('out', {
         type: 'string',
         demandOption: true,

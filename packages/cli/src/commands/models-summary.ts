@@ -1,7 +1,8 @@
 // `ugp models summary --arch <preset|config.json>`: parameters per official module and the shapes
 // of UGPNet's tensors — measured by a batch-1 forward for small architectures, derived from the
 // configuration for large ones (a 512 px forward takes long on CPU).
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
 
@@ -29,7 +30,7 @@ function formatTable(headers: string[], rows: string[][]): string {
 const millions = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 
-export const modelsSummaryCommand: CommandModule<object, Args> = {
+export const modelsSummaryCommand = command<Args>()({
   command: 'summary',
   describe: 'parameters per module and tensor shapes of an architecture',
   builder: (y: Argv) =>
@@ -46,10 +47,7 @@ export const modelsSummaryCommand: CommandModule<object, Args> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('$0 models summary --arch demo-64', 'parameter counts and a forward at 64 px')
-      .example(
-        '$0 models summary --arch paper-faces-512 --json',
-        'paper sizes (shapes from the config)',
-      ) as unknown as Argv<Args>,
+      .example('$0 models summary --arch paper-faces-512 --json', 'paper sizes (shapes from the config)'),
   handler: async (argv) => {
     const info = await useBackend(argv);
     const { resolveArch, summarizeUgpNet } = await import('@ugpnet/models');
@@ -82,4 +80,4 @@ export const modelsSummaryCommand: CommandModule<object, Args> = {
         `shapes (NCHW, PyTorch layout; ${how})\n${formatTable(['tensor', 'shape', 'what'], shapeRows)}\n`,
     );
   },
-};
+});

@@ -2,7 +2,8 @@
 // a folder of images and writes I_F under the input file names (--all: also I_R and I_G, in
 // fused/, restored/, synthesized/). PNGs are rounded as the reference's postprocess does,
 // clip(x·255 + 0.5, 0, 255) → uint8; npy is float32 NCHW [1, 3, H, W].
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
 
@@ -18,7 +19,7 @@ interface Args {
 
 const OUTPUT_FOLDERS = { I_F: 'fused', I_R: 'restored', I_G: 'synthesized' } as const;
 
-export const restoreCommand: CommandModule<object, Args> = {
+export const restoreCommand = command<Args>()({
   command: 'restore',
   describe: 'restore images with a UGPNet checkpoint (writes I_F; --all also I_R and I_G)',
   builder: (y: Argv) =>
@@ -49,7 +50,7 @@ export const restoreCommand: CommandModule<object, Args> = {
       .example(
         '$0 restore --checkpoint ckpt/deblur --input face.png --output out --all --format npy',
         'all three outputs as float32 NCHW arrays',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { existsSync, mkdirSync, readdirSync, statSync } = await import('node:fs');
     const { basename, extname, join } = await import('node:path');
@@ -111,7 +112,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     }
     if (argv.json) printJson(written);
   },
-};
+});
 
 type TensorLib = typeof import('@ugpnet/tensor');
 

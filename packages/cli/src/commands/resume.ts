@@ -1,5 +1,7 @@
 // `ugp resume RUN`: continue a killed, failed or interrupted run from its last checkpoint.
-import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { stopOnSignals } from '../signals.js';
 
@@ -9,15 +11,15 @@ interface Args {
   backend?: string;
 }
 
-export const resumeCommand: CommandModule<object, Args> = {
+export const resumeCommand = command<Args>()({
   command: 'resume <run>',
   describe:
     'resume a run from its last checkpoint (same iteration, optimizer state and data position); exits 1 (naming pid, host, since) while another process trains it',
   builder: (y: Argv) =>
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'run id or a unique prefix' })
-      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
-      .example('$0 resume 3f2a', 'resume the run whose id starts with 3f2a') as unknown as Argv<Args>,
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
+      .example('$0 resume 3f2a', 'resume the run whose id starts with 3f2a'),
   handler: async (argv) => {
     const { openStore } = await import('@ugpnet/store');
     const { executeRun, experimentOfRun, RunHeldError } = await import('@ugpnet/runner');
@@ -47,4 +49,4 @@ export const resumeCommand: CommandModule<object, Args> = {
       store.close();
     }
   },
-};
+});

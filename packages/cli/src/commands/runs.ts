@@ -1,8 +1,8 @@
 // `ugp runs list | show`: the tracking store's runs (read-only).
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { Argv, CommandModule } from 'yargs';
+import { command } from '../command.js';
 import { formatTable, printJson } from '../output.js';
-
-const DEFAULT_DB = 'experiments/ugp.db';
 
 interface ListArgs {
   db: string;
@@ -37,12 +37,12 @@ function formatValue(v: number | null | undefined): string {
   return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Number(v.toFixed(2))) : v.toPrecision(4);
 }
 
-const listCommand: CommandModule<object, ListArgs> = {
+const listCommand = command<ListArgs>()({
   command: 'list',
   describe: 'list runs, newest first',
   builder: (y: Argv) =>
     y
-      .option('db', { type: 'string', default: DEFAULT_DB, describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('experiment', { type: 'string', describe: 'only runs of this experiment' })
       .option('status', {
         type: 'string',
@@ -58,10 +58,7 @@ const listCommand: CommandModule<object, ListArgs> = {
         describe: 'print JSON (runs with their latest metrics)',
       })
       .example('$0 runs list --status running --status failed', 'what is running or broke')
-      .example(
-        '$0 runs list --experiment celeba-deblur --json',
-        'machine-readable',
-      ) as unknown as Argv<ListArgs>,
+      .example('$0 runs list --experiment celeba-deblur --json', 'machine-readable'),
   handler: async (argv) => {
     const { openStore } = await import('@ugpnet/store');
     const store = openStore(argv.db, { readonly: true });
@@ -111,9 +108,9 @@ const listCommand: CommandModule<object, ListArgs> = {
       store.close();
     }
   },
-};
+});
 
-const showCommand: CommandModule<object, ShowArgs> = {
+const showCommand = command<ShowArgs>()({
   command: 'show <id>',
   describe: 'one run: its status, params, metrics per stage, checkpoints and artifacts',
   builder: (y: Argv) =>
@@ -123,9 +120,9 @@ const showCommand: CommandModule<object, ShowArgs> = {
         demandOption: true,
         describe: 'run id or a unique prefix (>= 4 characters)',
       })
-      .option('db', { type: 'string', default: DEFAULT_DB, describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-      .example('$0 runs show 3f2a9c1e', 'details of one run') as unknown as Argv<ShowArgs>,
+      .example('$0 runs show 3f2a9c1e', 'details of one run'),
   handler: async (argv) => {
     const { openStore } = await import('@ugpnet/store');
     const store = openStore(argv.db, { readonly: true });
@@ -200,7 +197,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
       store.close();
     }
   },
-};
+});
 
 export const runsCommand: CommandModule = {
   command: 'runs <command>',

@@ -1,7 +1,9 @@
 // `ugp train EXPERIMENT`: one tracked run of an experiment file; re-running the same command
 // resumes the unfinished run of the same config. One process per run: while another process trains
 // it, this one exits 1 saying which (pid, host, since).
-import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printJson } from '../output.js';
 import { stopOnSignals } from '../signals.js';
@@ -17,7 +19,7 @@ interface Args {
   backend?: string;
 }
 
-export const trainCommand: CommandModule<object, Args> = {
+export const trainCommand = command<Args>()({
   command: 'train <experiment>',
   describe:
     'train an experiment (restoration → synthesis → fusion), tracked in the store; resumes if re-run; exits 1 (naming pid, host, since) while another process trains the same run, waits while another makes a prior run it needs',
@@ -28,7 +30,7 @@ export const trainCommand: CommandModule<object, Args> = {
         demandOption: true,
         describe: 'experiment file (JSON or YAML)',
       })
-      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('set', {
         type: 'string',
         array: true,
@@ -56,10 +58,7 @@ export const trainCommand: CommandModule<object, Args> = {
         '$0 train experiments/celeba-deblur.yaml --smoke',
         'will the paper recipe run, and fit in memory? (before a cluster run)',
       )
-      .example(
-        '$0 train experiments/celeba-deblur.yaml --backend node-gpu',
-        'the paper recipe on a GPU',
-      ) as unknown as Argv<Args>,
+      .example('$0 train experiments/celeba-deblur.yaml --backend node-gpu', 'the paper recipe on a GPU'),
   handler: async (argv) => {
     const {
       loadExperiment,
@@ -110,7 +109,7 @@ export const trainCommand: CommandModule<object, Args> = {
       store.close();
     }
   },
-};
+});
 
 /** `--smoke`: the smoke run and its memory report; 1 when it failed or a stage would not fit. */
 async function smoke(experiment: import('@ugpnet/runner').Experiment, json: boolean): Promise<number> {

@@ -1,6 +1,8 @@
 // `ugp weights export --run ID --out DIR`: a trained run's best restoration / synthesis / fusion
 // checkpoints as one UGPNet checkpoint folder (the layout of `ugp weights import`) for ugp restore.
-import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 
 interface Args {
@@ -11,20 +13,17 @@ interface Args {
   json: boolean;
 }
 
-export const weightsExportCommand: CommandModule<object, Args> = {
+export const weightsExportCommand = command<Args>()({
   command: 'export',
   describe: "a run's best stage checkpoints as a UGPNet checkpoint folder (ugpnet.safetensors + arch.json)",
   builder: (y: Argv) =>
     y
       .option('run', { type: 'string', demandOption: true, describe: 'run id or a unique prefix' })
       .option('out', { type: 'string', demandOption: true, describe: 'checkpoint folder to write' })
-      .option('db', { type: 'string', default: 'experiments/ugp.db', describe: 'tracking store' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'tracking store' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 weights export --run 3f2a --out ckpt/demo', 'then: ugp restore --checkpoint ckpt/demo …')
-      .example(
-        '$0 weights export --run 3f2a --out ckpt/demo --db runs/ugp.db --json',
-        'another store',
-      ) as unknown as Argv<Args>,
+      .example('$0 weights export --run 3f2a --out ckpt/demo --db runs/ugp.db --json', 'another store'),
   handler: async (argv) => {
     const { existsSync } = await import('node:fs');
     const { UserError } = await import('@ugpnet/core');
@@ -44,4 +43,4 @@ export const weightsExportCommand: CommandModule<object, Args> = {
       store.close();
     }
   },
-};
+});

@@ -1,6 +1,7 @@
 // `ugp weights fetch lpips|vgg16|vgg19`: official files into the cache (resumable, sha256
 // checked, progress bar), or `--from FILE` to import a copy the user already has.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 
 interface Args {
@@ -12,12 +13,16 @@ interface Args {
   json: boolean;
 }
 
-export const weightsFetchCommand: CommandModule<object, Args> = {
+export const weightsFetchCommand = command<Args>()({
   command: 'fetch <name>',
   describe: 'download (or import with --from) lpips, vgg16 or vgg19 weights into the cache',
   builder: (y: Argv) =>
     y
-      .positional('name', { choices: ['lpips', 'vgg16', 'vgg19'] as const, describe: 'which weights' })
+      .positional('name', {
+        choices: ['lpips', 'vgg16', 'vgg19'] as const,
+        demandOption: true,
+        describe: 'which weights',
+      })
       .option('from', { type: 'string', describe: 'import this local .pth instead of downloading' })
       .option('cache', {
         type: 'string',
@@ -33,7 +38,7 @@ export const weightsFetchCommand: CommandModule<object, Args> = {
       .example(
         '$0 weights fetch vgg19 --from ~/Downloads/vgg19-dcbb9e9d.pth',
         'import a file you already have',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { fetchWeights, defaultWeightsDir, WEIGHT_SOURCES } = await import('@ugpnet/losses');
     const { createProgress, UserError } = await import('@ugpnet/core');
@@ -65,4 +70,4 @@ export const weightsFetchCommand: CommandModule<object, Args> = {
     }
     if (argv.json) printJson(results);
   },
-};
+});

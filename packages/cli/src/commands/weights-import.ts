@@ -2,7 +2,8 @@
 // ugpnet.safetensors (official UGPNet keys and layouts; see models' ugpnet-checkpoint.ts for the
 // layout) and arch.json. Every file is checked against the architecture: missing, unexpected and
 // wrong-shape keys are listed by name.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import { command } from '../command.js';
 import { printJson } from '../output.js';
 
 interface Args {
@@ -27,7 +28,7 @@ const FILE_FLAGS = [
   'discriminator',
 ] as const;
 
-export const weightsImportCommand: CommandModule<object, Args> = {
+export const weightsImportCommand = command<Args>()({
   command: 'import',
   describe: 'convert official .pth files into a UGPNet checkpoint folder (ugpnet.safetensors + arch.json)',
   builder: (y: Argv) =>
@@ -64,7 +65,7 @@ export const weightsImportCommand: CommandModule<object, Args> = {
       .example(
         '$0 weights import --arch paper-faces-512 --regression NAFNet-SIDD-width32.pth --generator net_g.pth --discriminator net_d.pth --out priors/faces',
         'pretrained priors only (a partial checkpoint)',
-      ) as unknown as Argv<Args>,
+      ),
   handler: async (argv) => {
     const { UserError } = await import('@ugpnet/core');
     const files = Object.fromEntries(FILE_FLAGS.filter((f) => argv[f]).map((f) => [f, argv[f]!]));
@@ -102,4 +103,4 @@ export const weightsImportCommand: CommandModule<object, Args> = {
       );
     }
   },
-};
+});

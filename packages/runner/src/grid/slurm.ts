@@ -5,6 +5,7 @@
 //                  never be shared between hosts over a network file system) and reading the priors;
 //   merge.sbatch   folds priors.db and every cell-<i>.db into the grid's store (`ugp db merge`).
 import { join } from 'node:path';
+import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { GridCell } from './expand.js';
 
 export interface SlurmOptions {
@@ -82,7 +83,7 @@ export function slurmScripts(options: SlurmOptions): SlurmScripts {
   const layout = slurmLayout(storeDir);
   const ugp = options.ugp ?? 'npx ugp';
   const gpus = options.gpusPerTask ?? 1;
-  const db = options.db ?? 'experiments/ugp.db';
+  const db = options.db ?? DEFAULT_STORE_PATH;
   const resources = [
     ...(gpus > 0 ? [`--gres=gpu:${gpus}`] : []),
     ...(options.cpusPerTask ? [`--cpus-per-task=${options.cpusPerTask}`] : []),
