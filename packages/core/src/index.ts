@@ -3,6 +3,7 @@
 export * from './config-errors.js';
 export * from './errors.js';
 export * from './hash.js';
+export * from './image-extensions.js';
 export * from './progress.js';
 export * from './registry.js';
 export * from './store-path.js';

@@ -2,7 +2,7 @@
 // site embeds it as data.js; the server hands it out as /data.js and /api/data.json.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Json, RunStatus, TrackingStore, WorkerInfo } from '@ugpnet/store';
+import type { Json, Run, TrackingStore } from '@ugpnet/store';
 import { artifactUrl, isPlainFile } from './artifact-urls.js';
 import {
   METRIC_KIND_ORDER,
@@ -108,27 +108,8 @@ export function parseTestImage(kind: string, path: string): TestImageRef | null 
   return m ? { index: Number(m[1]), column: m[2] as TestImageRef['column'] } : null;
 }
 
-export interface RunView {
-  id: string;
-  name: string;
-  experiment: string;
-  status: RunStatus;
-  cellParams: Record<string, Json>;
-  gridId: string | null;
-  cellId: string | null;
-  cellIndex: number | null;
-  seed: number | null;
-  backend: string | null;
-  gitCommit: string | null;
-  host: string | null;
-  stage: string | null;
-  worker: WorkerInfo | null;
-  heartbeatAt: number | null;
-  attempts: number;
-  failure: string | null;
-  createdAt: number;
-  startTime: number | null;
-  endTime: number | null;
+/** A store Run (less its claim time) with what the pages show beside it. */
+export interface RunView extends Omit<Run, 'claimedAt'> {
   params: Record<string, Json>;
   tags: Record<string, string>;
   summaries: SummaryView[];
@@ -200,27 +181,9 @@ export function readSnapshot(store: TrackingStore, options: SnapshotOptions = {}
       const best = store.bestCheckpoint(run.id, stage);
       if (best) fallback.add(`${stage}\0${best.step}`);
     }
+    const { claimedAt: _claimedAt, ...fields } = run;
     return {
-      id: run.id,
-      name: run.name,
-      experiment: run.experiment,
-      status: run.status,
-      cellParams: run.cellParams,
-      gridId: run.gridId,
-      cellId: run.cellId,
-      cellIndex: run.cellIndex,
-      seed: run.seed,
-      backend: run.backend,
-      gitCommit: run.gitCommit,
-      host: run.host,
-      stage: run.stage,
-      worker: run.worker,
-      heartbeatAt: run.heartbeatAt,
-      attempts: run.attempts,
-      failure: run.failure,
-      createdAt: run.createdAt,
-      startTime: run.startTime,
-      endTime: run.endTime,
+      ...fields,
       params: store.getParams(run.id),
       tags: store.getTags(run.id),
       summaries: summaries

@@ -3,12 +3,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, parse } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '@ugpnet/core';
+import { IMAGE_EXTENSIONS, UserError } from '@ugpnet/core';
 import type { Lpips } from '@ugpnet/losses';
 import type { BenchRow } from '@ugpnet/tensor';
 import { type Image8, images8ToTensor } from './image.js';
 import { psnr, psnrY } from './psnr.js';
-import { IMAGE_EXTENSIONS, readImage8 } from './read-image.js';
+import { readImage8 } from './read-image.js';
 import { ssim } from './ssim.js';
 
 export const METRIC_NAMES = ['psnr', 'psnr_y', 'ssim', 'ssim_y', 'lpips'] as const;

@@ -2,6 +2,6 @@ export { evaluateFolders, METRIC_NAMES, pairFolders } from './evaluate-folders.j
 export type { EvaluateFoldersOptions, EvaluateResult, MetricName } from './evaluate-folders.js';
 export { type Image8, images8ToTensor, tensorToImages8 } from './image.js';
 export { psnr, psnrY } from './psnr.js';
-export { IMAGE_EXTENSIONS, readImage8 } from './read-image.js';
+export { readImage8 } from './read-image.js';
 export { ssim } from './ssim.js';
 export { createLpips, type Lpips, lpipsMetric } from '@ugpnet/losses';

@@ -2,8 +2,6 @@
 import { UserError } from '@ugpnet/core';
 import type { Image8 } from './image.js';
 
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff'];
-
 export async function readImage8(path: string): Promise<Image8> {
   const { default: sharp } = await import('sharp');
   try {

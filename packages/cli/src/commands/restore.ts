@@ -57,7 +57,7 @@ export const restoreCommand = command<Args>()({
     const tensorLib = await import('@ugpnet/tensor');
     const { UserError } = tensorLib;
     if (!existsSync(argv.input)) throw new UserError(`--input ${argv.input} does not exist`);
-    const { IMAGE_EXTENSIONS } = await import('@ugpnet/metrics');
+    const { IMAGE_EXTENSIONS } = await import('@ugpnet/core');
     const accepted = [...IMAGE_EXTENSIONS, '.npy'];
     const isInput = (name: string) => accepted.includes(extname(name).toLowerCase());
     const inputs = statSync(argv.input).isDirectory()

@@ -2,10 +2,9 @@
 // set aside as bad at open time.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
+import { IMAGE_EXTENSIONS } from '@ugpnet/core';
 import type { BadFile } from '../bad-files.js';
 import { naturalCompare } from './source.js';
-
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif'];
 
 export interface FileList {
   /** Absolute paths of non-empty image files, in natural order of their relative paths. */
