@@ -29,7 +29,6 @@ export { clipAndQuantise, createImage, fromUint8, type RgbImage, toUint8 } from 
 export { type Batch, DataLoader, type DataLoaderOptions } from './loader/data-loader.js';
 export { SampleOrder } from './loader/order.js';
 export { type HostBatch, type PipelineSpec, type Sample, SamplePipeline } from './loader/pipeline.js';
-export { Registry } from './registry.js';
 export { openSource, resolveDataset, type SourceEntry, sources } from './sources/index.js';
 export { type LmdbEntry, LmdbReader } from './sources/lmdb-reader.js';
 export { writeLmdb } from './sources/lmdb-writer.js';

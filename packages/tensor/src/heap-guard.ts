@@ -5,7 +5,7 @@
 // becomes a user error saying what was needed, the limit and what to do, before the abort. It also
 // keeps high-water marks (heap size, live tensor bytes) for `ugp train --smoke`'s memory report.
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from './errors.js';
+import { UserError } from '@ugpnet/core';
 
 /** The most a wasm32 heap can address (tfjs-backend-wasm's declared maximum memory). */
 export const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3;

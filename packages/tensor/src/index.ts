@@ -1,6 +1,5 @@
 export * from './backend.js';
 export * from './bench.js';
-export * from './errors.js';
 export * from './heap-guard.js';
 export { registerWasmKernels } from './kernels/index.js';
 export {
@@ -14,7 +13,6 @@ export * from './rng.js';
 export { benchKernels } from './bench-kernels.js';
 export * from './nn/layers.js';
 export * from './nn/adam.js';
-export * from './progress.js';
 export { readNpy, writeNpy, decodeNpy, encodeNpy, checkShape, type ReadNpyOptions } from './io/npy.js';
 export { nchwToNhwc, nhwcToNchw } from './io/image-layout.js';
 export * from './io/pth.js';

@@ -94,7 +94,7 @@ function workOptions<T>(y: Argv<T>): Argv<T> {
 async function loadCellRunner(argv: WorkArgs): Promise<CellRunner> {
   const modulePath = argv['cell-runner'];
   if (modulePath) {
-    const { UserError } = await import('@ugpnet/tensor');
+    const { UserError } = await import('@ugpnet/core');
     let mod: { runCell?: unknown };
     try {
       mod = await import(pathToFileURL(resolve(modulePath)).href);

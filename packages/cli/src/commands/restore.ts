@@ -55,9 +55,8 @@ export const restoreCommand = command<Args>()({
     const { existsSync, mkdirSync, readdirSync, statSync } = await import('node:fs');
     const { basename, extname, join } = await import('node:path');
     const tensorLib = await import('@ugpnet/tensor');
-    const { UserError } = tensorLib;
+    const { IMAGE_EXTENSIONS, UserError } = await import('@ugpnet/core');
     if (!existsSync(argv.input)) throw new UserError(`--input ${argv.input} does not exist`);
-    const { IMAGE_EXTENSIONS } = await import('@ugpnet/core');
     const accepted = [...IMAGE_EXTENSIONS, '.npy'];
     const isInput = (name: string) => accepted.includes(extname(name).toLowerCase());
     const inputs = statSync(argv.input).isDirectory()
@@ -119,20 +118,19 @@ type TensorLib = typeof import('@ugpnet/tensor');
 /** An input image as a [1, H, W, 3] float batch in [0, 1] (npy: NCHW [1, 3, H, W] or [3, H, W]). */
 async function readInput(path: string, lib: TensorLib) {
   const { extname } = await import('node:path');
+  const { UserError } = await import('@ugpnet/core');
   if (extname(path).toLowerCase() === '.npy') {
     const t = lib.readNpy(path);
     const shape = t.shape.length === 3 ? [1, ...t.shape] : t.shape;
     if (shape.length !== 4 || shape[0] !== 1 || shape[1] !== 3) {
-      throw new lib.UserError(
-        `${path}: expected a float NCHW array [1, 3, H, W] or [3, H, W], got [${t.shape}]`,
-      );
+      throw new UserError(`${path}: expected a float NCHW array [1, 3, H, W] or [3, H, W], got [${t.shape}]`);
     }
     return lib.nchwToNhwc({ shape, data: t.data });
   }
   const { readImage8, images8ToTensor } = await import('@ugpnet/metrics');
   const image = await readImage8(path);
   if (image.channels !== 3)
-    throw new lib.UserError(`${path}: expected an RGB image, got ${image.channels} channels`);
+    throw new UserError(`${path}: expected an RGB image, got ${image.channels} channels`);
   return images8ToTensor([image]);
 }
 

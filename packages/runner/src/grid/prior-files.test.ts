@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '@ugpnet/core';
 import { loadPriorFile, priorFile } from './prior-files.js';
 
 describe('prior files', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '@ugpnet/tensor';
+import { UserError } from '@ugpnet/core';
 import { currentWorker, openStore, type TrackingStore } from '@ugpnet/store';
 import { bundleScript } from '@ugpnet/test-support';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';

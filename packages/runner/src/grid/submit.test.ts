@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
 import { openStore } from '@ugpnet/store';
-import { UserError } from '@ugpnet/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueGrid } from './queue.js';
 import type { GridSpec } from './spec.js';

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '@ugpnet/core';
 import { mergeStores, openStore } from '@ugpnet/store';
-import { UserError } from '@ugpnet/tensor';
 import { expandGrid } from './expand.js';
 import { exportPriorFiles, type GridPrior, gridPriors } from './prior-files.js';
 import {
