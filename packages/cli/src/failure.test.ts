@@ -10,10 +10,10 @@ describe('reportFailure', () => {
     const lines: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
     expect(reportFailure(new StoreError('ugp.db: not a store'), false)).toBe(1);
-    expect(reportFailure(new BackendUnavailableError('tensorflow', 'not installed'), false)).toBe(1);
+    expect(reportFailure(new BackendUnavailableError('node', 'not installed'), false)).toBe(1);
     expect(lines).toEqual([
       'error: ugp.db: not a store',
-      "error: backend 'tensorflow' is not available: not installed",
+      "error: backend 'node' is not available: not installed",
     ]);
     expect(reportFailure(new TypeError('x is undefined'), false)).toBe(2);
     expect(lines.slice(2)).toEqual([
