@@ -122,6 +122,12 @@ export const fusionStageSchema = z.strictObject({
   lpips_weight: z.number().min(0).default(10),
   contextual_weight: z.number().min(0).default(0.05),
   lpips_size: positiveInt.nullable().default(256),
+  /**
+   * Ours, not official (paper recipes keep `official`): `zero` starts FusionNet's F_G projection
+   * (`conv`) at zero, so I_F starts from F_R alone and F_G's share is learned. For short runs
+   * (the demo), where the randomly drawn projection otherwise dominates F_R for hundreds of steps.
+   */
+  fg_projection_init: z.enum(['official', 'zero']).default('official'),
   contextual: z
     .object({
       patch_size: positiveInt.default(128),

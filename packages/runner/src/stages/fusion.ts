@@ -25,6 +25,16 @@ export function loadFrozenSynthesis(context: StageContext, stage: string): Synth
   return module;
 }
 
+/** stages.fusion.fg_projection_init: zero (ours): conv(F_G) = 0 at the start, so I_F = last(body(F_R)). */
+function zeroFgProjection(fusion: FusionNet): void {
+  for (const v of [fusion.conv.weight, fusion.conv.bias]) {
+    if (!v) continue;
+    const zeros = tf.zerosLike(v);
+    v.assign(zeros);
+    zeros.dispose();
+  }
+}
+
 export class FusionTrainer implements StageTrainer {
   readonly stage = 'fusion' as const;
   readonly primaryOutput = 'I_F' as const;
@@ -42,6 +52,7 @@ export class FusionTrainer implements StageTrainer {
     this.resmodule = loadFrozenRestoration(context, 'fusion');
     this.synmodule = loadFrozenSynthesis(context, 'fusion');
     this.fusion = new FusionNet(context.arch.fusion, context.rng.fork('fusion'));
+    if (config.fg_projection_init === 'zero') zeroFgProjection(this.fusion);
     this.adam = new Adam(this.fusion.namedParameters(), { lr: config.lr, betas: config.betas });
     this.saved = { '': this.fusion };
     this.optimizers = { fusion: this.adam };
