@@ -5,7 +5,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 export interface CommandSpec<Args, Built extends Args> {
   command: string | readonly string[];
-  describe: string;
+  /** false: a hidden command (e.g. a worker process another command starts). */
+  describe: string | false;
   aliases?: string | readonly string[];
   builder: (y: Argv) => Argv<Built>;
   handler: (argv: ArgumentsCamelCase<Args>) => void | Promise<void>;

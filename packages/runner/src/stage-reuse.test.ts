@@ -6,10 +6,10 @@ import { openStore, type TrackingStore } from '@ugpnet/store';
 import { initBackend } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointFile } from './checkpoint/stage-checkpoint.js';
-import { validateExperiment } from './experiment/load.js';
 import { executeRun } from './run.js';
 import { createTrackedRun } from './session.js';
 import { restorationStageKey, STAGE_FROM_TAG } from './stage-reuse.js';
+import { tinyRestorationExperiment } from './testing/tiny-experiment.js';
 
 let dir: string;
 
@@ -19,29 +19,15 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** tiny-32, restoration only, R random (no prior to make): a few seconds per run. */
 function experiment(overrides: { generator?: 'pretrained' | 'random'; lr?: number } = {}) {
-  return validateExperiment(
-    {
-      name: 'reuse-test',
-      arch: 'tiny-32',
-      seed: 3,
-      stages_to_run: ['restoration'],
-      data: {
-        size: 32,
-        degradation: { type: 'blur', bank_size: 4, kernel_size: 5 },
-        batch_size: 2,
-        train_count: 8,
-        val_count: 2,
-        test_count: 2,
-      },
-      perceptual: { allow_proxy: true, proxy_width_divisor: 16 },
-      validation: { samples: 1 },
-      init: { regression: 'random', generator: overrides.generator ?? 'pretrained' },
-      stages: { restoration: { iterations: 4, val_every: 2, lr: overrides.lr ?? 5e-4 } },
-    },
-    'test',
-  );
+  return tinyRestorationExperiment({
+    name: 'reuse-test',
+    seed: 3,
+    iterations: 4,
+    valEvery: 2,
+    lr: overrides.lr ?? 5e-4,
+    generator: overrides.generator,
+  });
 }
 
 async function train(store: TrackingStore, generator: 'pretrained' | 'random', lr?: number) {

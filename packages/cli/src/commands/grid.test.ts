@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUgp } from '../testing/run-ugp.js';
-import { workerCommand } from './grid.js';
+import { workerCommand } from './grid-run.js';
 
 let dir: string;
 let gridFile: string;

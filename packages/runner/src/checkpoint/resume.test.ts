@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { openStore } from '@ugpnet/store';
 import { initBackend } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { validateExperiment } from '../experiment/load.js';
 import { executeRun } from '../run.js';
 import { createTrackedRun } from '../session.js';
+import { tinyRestorationExperiment } from '../testing/tiny-experiment.js';
 
 let dir: string;
 
@@ -16,29 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** tiny-32, restoration only: checkpoints at iterations 2, 4 and 6. */
+/** Checkpoints at iterations 2, 4 and 6. */
 const experiment = () =>
-  validateExperiment(
-    {
-      name: 'resume-fallback',
-      arch: 'tiny-32',
-      seed: 4,
-      stages_to_run: ['restoration'],
-      data: {
-        size: 32,
-        degradation: { type: 'blur', bank_size: 4, kernel_size: 5 },
-        batch_size: 2,
-        train_count: 8,
-        val_count: 2,
-        test_count: 2,
-      },
-      perceptual: { allow_proxy: true, proxy_width_divisor: 16 },
-      validation: { samples: 0 },
-      init: { regression: 'random', generator: 'random' },
-      stages: { restoration: { iterations: 6, val_every: 2 } },
-    },
-    'test',
-  );
+  tinyRestorationExperiment({
+    name: 'resume-fallback',
+    seed: 4,
+    iterations: 6,
+    valEvery: 2,
+    generator: 'random',
+    validationSamples: 0,
+  });
 
 describe('resume (issue 13 §6)', () => {
   it('falls back to the newest checkpoint that verifies when the last one is truncated, and says so', async () => {

@@ -1,5 +1,8 @@
 // The production cell runner for grid workers: a cell is its grid's experiment with the
 // cell's axis values as overrides, trained through executeRun (resuming if it ran before).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError } from '@ugpnet/core';
 import { activeBackend } from '@ugpnet/tensor';
 import { loadExperiment } from '../experiment/load.js';
 import { executeRun } from '../run.js';
@@ -41,3 +44,16 @@ export function cellTrainer(options: CellTrainerOptions = {}): CellRunner {
 }
 
 export const trainCell: CellRunner = cellTrainer();
+
+/** A JS module's exported `runCell` (`grid run --cell-runner FILE`), used instead of the trainer. */
+export async function importCellRunner(modulePath: string): Promise<CellRunner> {
+  let mod: { runCell?: unknown };
+  try {
+    mod = await import(pathToFileURL(resolve(modulePath)).href);
+  } catch (err) {
+    throw new UserError(`--cell-runner ${modulePath}: cannot import it (${(err as Error).message})`);
+  }
+  if (typeof mod.runCell !== 'function')
+    throw new UserError(`--cell-runner ${modulePath}: it exports no runCell function`);
+  return mod.runCell as CellRunner;
+}

@@ -1,8 +1,9 @@
 // Ablation grids: spec, expansion into cells, queueing, workers (one process or a pool), runGrid (all of
 // it once, for `grid run` and `demo`), status, priors (once per grid, as files for clusters), Slurm.
-export { type CellTrainerOptions, cellTrainer, trainCell } from './cell.js';
+export { type CellTrainerOptions, cellTrainer, importCellRunner, trainCell } from './cell.js';
 export { cellId, cellOverrides, expandGrid, type GridCell, toQueueCell } from './expand.js';
 export {
+  gpuList,
   gpusFromEnv,
   runWorkerPool,
   type WorkerCommand,
@@ -19,6 +20,7 @@ export {
   slurmJobName,
   slurmLayout,
   slurmScripts,
+  writeSlurmScripts,
 } from './slurm.js';
 export { gridStatusAcrossStores, type StoresStatus, taskStores } from './slurm-status.js';
 export {

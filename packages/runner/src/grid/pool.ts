@@ -38,14 +38,20 @@ export interface WorkerExit {
   restarts: number;
 }
 
+/** GPU ids from a comma-separated list (`--gpus 0,1`); undefined when it names none. */
+export function gpuList(value: string | undefined): string[] | undefined {
+  const ids = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return ids?.length ? ids : undefined;
+}
+
 /** GPU ids from CUDA_VISIBLE_DEVICES (undefined when unset, empty or hiding all devices). */
 export function gpusFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const value = env.CUDA_VISIBLE_DEVICES?.trim();
   if (!value || value === '-1' || value === 'NoDevFiles') return undefined;
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return gpuList(value);
 }
 
 export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerExit[]> {

@@ -4,6 +4,7 @@
 //   cells.sbatch   an array, one task per cell, each writing its own store cell-<i>.db (SQLite must
 //                  never be shared between hosts over a network file system) and reading the priors;
 //   merge.sbatch   folds priors.db and every cell-<i>.db into the grid's store (`ugp db merge`).
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_STORE_PATH } from '@ugpnet/core';
 import type { GridCell } from './expand.js';
@@ -182,4 +183,21 @@ export function slurmScripts(options: SlurmOptions): SlurmScripts {
   ].join('\n');
 
   return { priors, cells, merge };
+}
+
+/** Writes the three scripts into their folder (with its logs/ folder); returns the folder and the script paths. */
+export function writeSlurmScripts(options: SlurmOptions): {
+  storeDir: string;
+  scripts: Record<keyof SlurmScripts, string>;
+} {
+  const storeDir = options.storeDir ?? defaultSlurmStoreDir(options.gridName);
+  const text = slurmScripts({ ...options, storeDir });
+  mkdirSync(slurmLayout(storeDir).logs, { recursive: true }); // sbatch does not create the --output folder
+  const scripts = {} as Record<keyof SlurmScripts, string>;
+  for (const job of ['priors', 'cells', 'merge'] as const) {
+    scripts[job] = join(storeDir, SLURM_SCRIPT_NAMES[job]);
+    writeFileSync(scripts[job], text[job]);
+    chmodSync(scripts[job], 0o755);
+  }
+  return { storeDir, scripts };
 }

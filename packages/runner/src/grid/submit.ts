@@ -2,20 +2,18 @@
 // the priors job only when a prior the cells need is neither a file yet nor made in a store, the cell
 // array (only unfinished cells) after it, and the merge job after the array. Re-submitting resumes.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { UserError } from '@ugpnet/core';
 import { mergeStores, openStore } from '@ugpnet/store';
 import { expandGrid } from './expand.js';
 import { exportPriorFiles, type GridPrior, gridPriors } from './prior-files.js';
 import {
   defaultSlurmStoreDir,
-  SLURM_SCRIPT_NAMES,
   type SlurmOptions,
   type SlurmScripts,
   slurmJobName,
   slurmLayout,
-  slurmScripts,
+  writeSlurmScripts,
 } from './slurm.js';
 import { gridStatusAcrossStores } from './slurm-status.js';
 import type { GridSpec } from './spec.js';
@@ -123,14 +121,7 @@ export function submitGrid(options: SubmitOptions): SubmitResult {
     }
   }
 
-  const scriptText = slurmScripts({ ...options, storeDir, db, gridName: spec.name, cells });
-  mkdirSync(layout.logs, { recursive: true }); // sbatch does not create the --output folder
-  const scripts = {} as Record<keyof SlurmScripts, string>;
-  for (const job of ['priors', 'cells', 'merge'] as const) {
-    scripts[job] = join(storeDir, SLURM_SCRIPT_NAMES[job]);
-    writeFileSync(scripts[job], scriptText[job]);
-    chmodSync(scripts[job], 0o755);
-  }
+  const { scripts } = writeSlurmScripts({ ...options, storeDir, db, gridName: spec.name, cells });
 
   const result: SubmitResult = {
     storeDir,

@@ -26,6 +26,23 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
+/**
+ * The filter window in the order the native and SIMD kernels take it: filter size, stride, dilation,
+ * top/left padding (height before width).
+ */
+export function filterWindowArgs(g: ConvGeometry): number[] {
+  return [
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padLeft,
+  ];
+}
+
 /** Geometry of a forward NHWC convolution, from tfjs' own shape rules (pads, rounding, 'same'). */
 export function convGeometry(
   inShape: readonly number[],

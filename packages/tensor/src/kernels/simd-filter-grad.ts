@@ -1,7 +1,7 @@
 // Convolution filter gradients with the SIMD row kernels of wasm/simd-kernels.wat, split over
 // output rows across the calling thread and the helper threads.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry } from './conv-gradients.js';
+import { type ConvGeometry, filterWindowArgs } from './conv-gradients.js';
 import { simdKernels } from './simd-module.js';
 import type { ThreadedExport } from './simd-threads.js';
 import { heapOffset, type WasmHeapBackend, zeroedOutput } from './wasm-heap.js';
@@ -48,19 +48,6 @@ function runRows(
   return out;
 }
 
-function geometryArgs(g: ConvGeometry): number[] {
-  return [
-    g.filterHeight,
-    g.filterWidth,
-    g.strideHeight,
-    g.strideWidth,
-    g.dilationHeight,
-    g.dilationWidth,
-    g.padTop,
-    g.padLeft,
-  ];
-}
-
 /** dW [kh, kw, C, K] of a dense NHWC conv whose output channels K are a multiple of 4. */
 export function convFilterGradSimd(
   backend: WasmHeapBackend,
@@ -69,7 +56,7 @@ export function convFilterGradSimd(
   g: ConvGeometry,
 ): tf.TensorInfo {
   const k = dy.shape[3]!;
-  const sizes = [g.inHeight, g.inWidth, g.inChannels, k, g.outHeight, g.outWidth, ...geometryArgs(g)];
+  const sizes = [g.inHeight, g.inWidth, g.inChannels, k, g.outHeight, g.outWidth, ...filterWindowArgs(g)];
   const macs = tf.util.sizeFromShape(dy.shape) * g.filterHeight * g.filterWidth * g.inChannels;
   const shape = [g.filterHeight, g.filterWidth, g.inChannels, k];
   const inputs: [number, number] = [heapOffset(backend, x), heapOffset(backend, dy)];
@@ -83,7 +70,7 @@ export function depthwiseFilterGradSimd(
   dy: tf.TensorInfo,
   g: ConvGeometry,
 ): tf.TensorInfo {
-  const sizes = [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, ...geometryArgs(g)];
+  const sizes = [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, ...filterWindowArgs(g)];
   const macs = tf.util.sizeFromShape(dy.shape) * g.filterHeight * g.filterWidth;
   const shape = [g.filterHeight, g.filterWidth, g.inChannels, 1];
   const inputs: [number, number] = [heapOffset(backend, x), heapOffset(backend, dy)];

@@ -2,7 +2,7 @@
 // relu/leaky relu, DepthwiseConv2dNative), input gradients and filter gradients, dense and
 // depthwise (oneDNN groups). NHWC only; anything else goes to the kernel registered before.
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvGeometry, convGeometry } from '../conv-gradients.js';
+import { type ConvGeometry, convGeometry, filterWindowArgs } from '../conv-gradients.js';
 import { heapOffset, type WasmHeapBackend } from '../wasm-heap.js';
 import type { NativeAddon } from './addon.js';
 import { nativeOrFallback } from './fallback.js';
@@ -56,14 +56,7 @@ function runConv(addon: NativeAddon, backend: WasmHeapBackend, c: ConvCall): str
     c.outChannels,
     g.outHeight,
     g.outWidth,
-    g.filterHeight,
-    g.filterWidth,
-    g.strideHeight,
-    g.strideWidth,
-    g.dilationHeight,
-    g.dilationWidth,
-    g.padTop,
-    g.padLeft,
+    ...filterWindowArgs(g),
     c.groups,
     c.activation ?? 0,
     c.alpha ?? 0,
