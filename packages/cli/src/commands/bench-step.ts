@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
+import { randomFrozenStages } from '../random-frozen.js';
 
 const BENCH_STAGES = ['restoration', 'synthesis', 'fusion'] as const;
 type BenchStage = (typeof BENCH_STAGES)[number];
@@ -156,12 +157,7 @@ async function benchStep(
       : undefined;
 
   // Frozen earlier stages: random weights of the right shapes (timing does not depend on them).
-  const frozenNet = new models.UgpNet(arch, new Rng(experiment.seed).fork('frozen'));
-  const frozen = {
-    restoration: models.moduleTensors(frozenNet.resmodule, ''),
-    synthesis: models.moduleTensors(frozenNet.synmodule, ''),
-  };
-  frozenNet.dispose();
+  const frozen = await randomFrozenStages(arch, experiment.seed);
   const trainer = runner.createStageTrainer(stage, {
     experiment,
     arch,

@@ -4,6 +4,7 @@
 // with the quick demo's perceptual settings. `ugp doctor` checks this list (committed as
 // packages/tensor/fixtures/training-kernels.json) against the kernels a backend registers.
 import type * as tf from '@tensorflow/tfjs-core';
+import { randomFrozenStages } from '../random-frozen.js';
 
 const TRAINING_STAGES = [
   'pretrain-regression',
@@ -45,12 +46,7 @@ export async function recordTrainingKernels(
     bandWidth: c.band_width,
     variant: c.variant,
   });
-  const frozenNet = new models.UgpNet(arch, new Rng(experiment.seed).fork('frozen'));
-  const frozen = {
-    restoration: models.moduleTensors(frozenNet.resmodule, ''),
-    synthesis: models.moduleTensors(frozenNet.synmodule, ''),
-  };
-  frozenNet.dispose();
+  const frozen = await randomFrozenStages(arch, experiment.seed);
   const augmentation = new PairAugmentation({ referenceSize: 512 });
   const augmentRng = new Rng(experiment.seed).fork('augment');
 
