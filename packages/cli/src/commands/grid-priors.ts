@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { useBackend } from '../backend.js';
 import { command } from '../command.js';
 import { printJson } from '../output.js';
-import { gridFileArg, log } from './grid-options.js';
+import { gridFileArg, log, withGridStore } from './grid-options.js';
 
 interface PriorsArgs {
   file: string;
@@ -32,26 +32,20 @@ export const gridPriorsCommand = command<PriorsArgs>()({
         'make them',
       ),
   handler: async (argv) => {
-    const { abortOnSignals, makeGridPriorFiles, readGridSpec } = await import('@ugpnet/runner');
-    const { openStore } = await import('@ugpnet/store');
+    const { makeGridPriorFiles, readGridSpec } = await import('@ugpnet/runner');
     const spec = readGridSpec(argv.file);
     await useBackend(argv);
-    const store = openStore(argv.db);
-    const signals = abortOnSignals();
-    try {
+    await withGridStore(argv.db, async (store, signal) => {
       const priors = await makeGridPriorFiles({
         store,
         spec,
         specFile: argv.file,
         dir: argv.out,
         log,
-        shouldStop: () => signals.signal.aborted,
+        shouldStop: () => signal.aborted,
       });
-      if (signals.signal.aborted) process.exitCode = 130;
+      if (signal.aborted) process.exitCode = 130;
       if (argv.json) printJson(priors);
-    } finally {
-      signals.dispose();
-      store.close();
-    }
+    });
   },
 });

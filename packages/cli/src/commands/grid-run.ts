@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { useBackend } from '../backend.js';
 import { command } from '../command.js';
 import { printJson } from '../output.js';
-import { gridFileArg, log } from './grid-options.js';
+import { gridFileArg, log, withGridStore } from './grid-options.js';
 
 interface WorkArgs {
   file: string;
@@ -103,9 +103,9 @@ export const gridRunCommand = command<RunArgs>()({
         'run again, retrying failed cells',
       ),
   handler: async (argv) => {
-    const { abortOnSignals, gpuList, gpusFromEnv, preflightGrid, readGridSpec, resolveGridCells, runGrid } =
-      await import('@ugpnet/runner');
-    const { openStore } = await import('@ugpnet/store');
+    const { gpuList, gpusFromEnv, preflightGrid, readGridSpec, resolveGridCells, runGrid } = await import(
+      '@ugpnet/runner'
+    );
     const spec = readGridSpec(argv.file);
     // Every cell's experiment must validate (and, for the real trainer, have its weights) before anything is queued.
     if (argv['cell-runner']) resolveGridCells(spec, argv.file);
@@ -113,10 +113,8 @@ export const gridRunCommand = command<RunArgs>()({
     const gpus = gpuList(argv.gpus);
     const inProcess = argv.workers === 1 || argv.cell !== undefined;
     if (inProcess && gpus) process.env.CUDA_VISIBLE_DEVICES = gpus[0];
-    const store = openStore(argv.db);
-    const signals = abortOnSignals();
-    try {
-      const result = await runGrid({
+    const result = await withGridStore(argv.db, (store, signal) =>
+      runGrid({
         store,
         spec,
         specFile: argv.file,
@@ -132,23 +130,20 @@ export const gridRunCommand = command<RunArgs>()({
           inProcess || !argv['cell-runner'] ? loadCellRunner(argv) : Promise.resolve(noCell),
         preflight: !argv['cell-runner'],
         preparePriors: !argv['cell-runner'] && !argv['priors-dir'],
-        signal: signals.signal,
+        signal,
         log,
+      }),
+    );
+    if (argv.json) {
+      printJson({
+        grid: result.grid,
+        queued: result.queued,
+        progress: result.progress,
+        interrupted: result.interrupted,
+        unfinished: result.unfinished ?? null,
       });
-      if (argv.json) {
-        printJson({
-          grid: result.grid,
-          queued: result.queued,
-          progress: result.progress,
-          interrupted: result.interrupted,
-          unfinished: result.unfinished ?? null,
-        });
-      }
-      process.exitCode = result.exitCode;
-    } finally {
-      signals.dispose();
-      store.close();
     }
+    process.exitCode = result.exitCode;
   },
 });
 
@@ -157,25 +152,12 @@ export const gridWorkerCommand = command<WorkArgs>()({
   describe: false,
   builder: (y: Argv) => workOptions(y.positional('file', { type: 'string', demandOption: true })),
   handler: async (argv) => {
-    const { abortOnSignals, readGridSpec, runWorker } = await import('@ugpnet/runner');
-    const { openStore } = await import('@ugpnet/store');
+    const { readGridSpec, runWorker } = await import('@ugpnet/runner');
     const spec = readGridSpec(argv.file);
     const runCell = await loadCellRunner(argv);
-    const store = openStore(argv.db);
-    const signals = abortOnSignals();
-    try {
-      const report = await runWorker({
-        store,
-        gridId: spec.name,
-        runCell,
-        signal: signals.signal,
-        maxAttempts: argv['max-attempts'],
-        log,
-      });
-      if (report.interrupted) process.exitCode = 143;
-    } finally {
-      signals.dispose();
-      store.close();
-    }
+    const report = await withGridStore(argv.db, (store, signal) =>
+      runWorker({ store, gridId: spec.name, runCell, signal, maxAttempts: argv['max-attempts'], log }),
+    );
+    if (report.interrupted) process.exitCode = 143;
   },
 });
