@@ -1,11 +1,11 @@
 // `ugp demo --quick` end to end through the real binary: priors, the 2×2 grid in two worker
 // processes, held-out evaluation, dashboard, results table; and a second run reuses it all.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@ugpnet/store';
+import { runNode } from '@ugpnet/test-support';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/ugp.js', import.meta.url));
@@ -24,18 +24,14 @@ interface DemoJson {
 
 /** Runs the binary without blocking the test worker's event loop (vitest's RPC needs it). */
 async function demo(db: string, out: string): Promise<DemoJson> {
-  const child = spawn(process.execPath, [BIN, 'demo', '--quick', '--db', db, '--out', out, '--json'], {
-    env: { ...process.env, UGP_BACKEND: 'wasm', CI: 'true' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const { code, stdout, stderr } = await runNode(
+    BIN,
+    ['demo', '--quick', '--db', db, '--out', out, '--json'],
+    {
+      UGP_BACKEND: 'wasm',
+      CI: 'true',
+    },
+  );
   expect(code, stderr.slice(-3000)).toBe(0);
   return JSON.parse(stdout) as DemoJson;
 }
