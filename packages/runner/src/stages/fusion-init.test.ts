@@ -7,7 +7,7 @@ import { resolveArch } from '@ugpnet/models';
 import { initBackend, type Module, Rng, type TorchTensor } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../experiment/load.js';
-import type { StageContext } from './context.js';
+import { stateDictOf } from '../testing/state-dict.js';
 import { FusionTrainer } from './fusion.js';
 import { createRestorationModule } from './restoration.js';
 import { createSynthesisModule } from './synthesis.js';
@@ -21,14 +21,11 @@ beforeAll(async () => {
 
 afterAll(() => lpips.dispose());
 
+/** A fresh module's weights (the module is disposed). */
 function stateDict(module: Module): Map<string, TorchTensor> {
-  const tensors = module.torchStateDict();
-  const out = new Map(
-    [...tensors].map(([k, t]) => [k, { shape: t.shape, data: t.dataSync() as Float32Array }]),
-  );
-  tf.dispose([...tensors.values()]);
+  const weights = stateDictOf(module);
   module.dispose();
-  return out;
+  return weights;
 }
 
 function trainer(fgProjectionInit?: 'official' | 'zero'): FusionTrainer {

@@ -12,9 +12,10 @@ import {
   r1Penalty,
 } from '@ugpnet/losses';
 import { resolveArch, StyleGan2Discriminator, SynthesisModule, setTraining } from '@ugpnet/models';
-import { Adam, initBackend, type Module, Rng, type TorchTensor } from '@ugpnet/tensor';
+import { Adam, initBackend, type Module, Rng } from '@ugpnet/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../experiment/load.js';
+import { stateDictOf } from '../testing/state-dict.js';
 import type { StageContext } from './context.js';
 import { discriminatorStep } from './discriminator-step.js';
 import { createRestorationModule } from './restoration.js';
@@ -28,16 +29,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => lpips.dispose());
-
-/** A module's weights as an official state dict (what a stage checkpoint holds). */
-function stateDict(module: Module): Map<string, TorchTensor> {
-  const tensors = module.torchStateDict();
-  const out = new Map(
-    [...tensors].map(([k, t]) => [k, { shape: t.shape, data: t.dataSync() as Float32Array }]),
-  );
-  tf.dispose([...tensors.values()]);
-  return out;
-}
 
 function snapshot(
   module: Module,
@@ -65,7 +56,7 @@ function context(synthesis: Record<string, unknown> = {}): StageContext {
   const arch = resolveArch('tiny-32');
   const base = { experiment, arch, rng: new Rng(5), priors: {}, frozen: {}, perceptual: { lpips } };
   const restoration = createRestorationModule(base);
-  const frozen = stateDict(restoration);
+  const frozen = stateDictOf(restoration);
   restoration.dispose();
   return { ...base, frozen: { restoration: frozen } };
 }
@@ -108,8 +99,8 @@ describe('SynthesisTrainer step', () => {
     );
     const dCopy = new StyleGan2Discriminator(ctx.arch.discriminator, new Rng(9));
     try {
-      synBefore.loadTorchStateDict(stateDict(trainer.synmodule));
-      dCopy.loadTorchStateDict(stateDict(trainer.discriminator));
+      synBefore.loadTorchStateDict(stateDictOf(trainer.synmodule));
+      dCopy.loadTorchStateDict(stateDictOf(trainer.discriminator));
       const noiseBefore = snapshot(trainer.synmodule, (k, isBuffer) => isBuffer && k.includes('noise'));
       expect(noiseBefore.size).toBeGreaterThan(0);
 
@@ -124,7 +115,7 @@ describe('SynthesisTrainer step', () => {
           return nonSaturatingGLoss(d.apply(xSyn)).dataSync()[0]!;
         });
       const withOldD = adv(dCopy);
-      dCopy.loadTorchStateDict(stateDict(trainer.discriminator));
+      dCopy.loadTorchStateDict(stateDictOf(trainer.discriminator));
       const withNewD = adv(dCopy);
       expect(losses.adv_loss).toBeCloseTo(withNewD, 4);
       expect(Math.abs(withNewD - withOldD)).toBeGreaterThan(1e-3);
