@@ -123,6 +123,7 @@ export async function resolvePriors(
   experiment: Experiment,
   arch: unknown,
   store: TrackingStore,
+  // biome-ignore lint/suspicious/noConfusingVoidType: callers that only train the prior return nothing
   runPrior: (kind: PriorKind, runId: string) => Promise<StageContext['priors'] | undefined | void>,
 ): Promise<StageContext['priors']> {
   const priors: StageContext['priors'] = {};
