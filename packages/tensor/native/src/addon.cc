@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dnnl.hpp"
+#include "elementwise.h"
 
 using namespace dnnl;
 using tag = memory::format_tag;
@@ -227,23 +228,32 @@ bool typedArrayData(napi_env env, napi_value value, void **data, size_t *bytes) 
   return true;
 }
 
-/** (heap: Uint8Array, params: Float64Array) → implementation name; shared by conv and matMul. */
+/** Reads a call's (heap: Uint8Array, params: Float64Array) arguments; false with an exception pending. */
+bool heapCall(napi_env env, napi_callback_info info, size_t paramCount, uint8_t **heap, const double **params) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return false;
+  void *heapData, *paramData;
+  size_t heapBytes, paramBytes;
+  if (argc < 2 || !typedArrayData(env, argv[0], &heapData, &heapBytes) ||
+      !typedArrayData(env, argv[1], &paramData, &paramBytes))
+    return false;
+  if (paramBytes != paramCount * sizeof(double)) {
+    napi_throw_error(env, nullptr, "ugp native: wrong parameter count");
+    return false;
+  }
+  *heap = static_cast<uint8_t *>(heapData);
+  *params = static_cast<const double *>(paramData);
+  return true;
+}
+
+/** (heap, params) → implementation name; shared by conv, matMul and leakyRelu. */
 /** Offsets is a bit mask of the parameters that are heap offsets (not part of the cache key). */
 template <int Params, Entry (*Make)(const double *), unsigned Offsets>
 napi_value runCached(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
-  void *heap, *params;
-  size_t heapBytes, paramBytes;
-  if (argc < 2 || !typedArrayData(env, argv[0], &heap, &heapBytes) ||
-      !typedArrayData(env, argv[1], &params, &paramBytes))
-    return nullptr;
-  if (paramBytes != Params * sizeof(double)) {
-    napi_throw_error(env, nullptr, "ugp native: wrong parameter count");
-    return nullptr;
-  }
-  const double *p = static_cast<const double *>(params);
+  uint8_t *heap;
+  const double *p;
+  if (!heapCall(env, info, Params, &heap, &p)) return nullptr;
   std::vector<double> key(p, p + Params);
   // Offsets are not part of the primitive; only the geometry is.
   for (int k = 0; k < Params; k++)
@@ -251,7 +261,7 @@ napi_value runCached(napi_env env, napi_callback_info info) {
   try {
     auto found = cache.find(key);
     if (found == cache.end()) found = cache.emplace(key, Make(p)).first;
-    run(found->second, static_cast<uint8_t *>(heap), p);
+    run(found->second, heap, p);
     napi_value result;
     napi_create_string_utf8(env, found->second.impl.c_str(), NAPI_AUTO_LENGTH, &result);
     return result;
@@ -260,6 +270,61 @@ napi_value runCached(napi_env env, napi_callback_info info) {
   } catch (const std::exception &err) {
     napi_throw_error(env, nullptr, err.what());
   }
+  return nullptr;
+}
+
+// ---- elementwise and reductions (elementwise.cc; no oneDNN, nothing cached) ----------------------
+
+template <class T = float>
+T *at(uint8_t *heap, double offset) {
+  return reinterpret_cast<T *>(heap + static_cast<size_t>(offset));
+}
+
+// Parameters: 0 op, 1 a offset, 2 b offset, 3 y offset, 4 rank, 5–8 dims, 9–12 a strides, 13–16 b strides.
+napi_value binaryCall(napi_env env, napi_callback_info info) {
+  uint8_t *heap;
+  const double *p;
+  if (!heapCall(env, info, 17, &heap, &p)) return nullptr;
+  ugp::BroadcastShape shape{static_cast<int>(p[4]), {}, {}, {}};
+  for (int d = 0; d < 4; d++) {
+    shape.dims[d] = static_cast<int64_t>(p[5 + d]);
+    shape.aStrides[d] = static_cast<int64_t>(p[9 + d]);
+    shape.bStrides[d] = static_cast<int64_t>(p[13 + d]);
+  }
+  ugp::binary(static_cast<ugp::BinaryOp>(p[0]), at(heap, p[1]), at(heap, p[2]), at(heap, p[3]), shape);
+  return nullptr;
+}
+
+// Parameters: 0 op, 1 x offset, 2 y offset, 3 count, 4 alpha.
+napi_value unaryCall(napi_env env, napi_callback_info info) {
+  uint8_t *heap;
+  const double *p;
+  if (!heapCall(env, info, 5, &heap, &p)) return nullptr;
+  ugp::unary(static_cast<ugp::UnaryOp>(p[0]), at(heap, p[1]), at(heap, p[2]), static_cast<int64_t>(p[3]),
+             static_cast<float>(p[4]));
+  return nullptr;
+}
+
+// Parameters: 0 x offset, 1 y offset, 2 outer, 3 reduced, 4 inner, 5 divisor (1: sum, reduced: mean).
+napi_value reduceSumCall(napi_env env, napi_callback_info info) {
+  uint8_t *heap;
+  const double *p;
+  if (!heapCall(env, info, 6, &heap, &p)) return nullptr;
+  ugp::reduceSum(at(heap, p[0]), at(heap, p[1]), static_cast<int64_t>(p[2]), static_cast<int64_t>(p[3]),
+                 static_cast<int64_t>(p[4]), static_cast<float>(p[5]));
+  return nullptr;
+}
+
+// Parameters: 0–6 offsets of param, grad, exp_avg, exp_avg_sq and the three outputs, 7 count,
+// 8 beta1, 9 1 − beta1, 10 beta2, 11 1 − beta2, 12 sqrt(bias correction 2), 13 eps, 14 step size.
+napi_value adamCall(napi_env env, napi_callback_info info) {
+  uint8_t *heap;
+  const double *p;
+  if (!heapCall(env, info, 15, &heap, &p)) return nullptr;
+  auto f = [&](int k) { return static_cast<float>(p[k]); };
+  const ugp::AdamStep step{f(8), f(9), f(10), f(11), f(12), f(13), f(14)};
+  ugp::adamUpdate(step, at(heap, p[0]), at(heap, p[1]), at(heap, p[2]), at(heap, p[3]), at(heap, p[4]),
+                  at(heap, p[5]), at(heap, p[6]), static_cast<int64_t>(p[7]));
   return nullptr;
 }
 
@@ -294,6 +359,10 @@ napi_value init(napi_env env, napi_value exports) {
        nullptr, napi_default, nullptr},
       {"leakyRelu", nullptr, runCached<ELTWISE_PARAMS, makeLeakyRelu, (1u << EX) | (1u << EY)>, nullptr, nullptr,
        nullptr, napi_default, nullptr},
+      {"binary", nullptr, binaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, unaryCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, reduceSumCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, adamCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

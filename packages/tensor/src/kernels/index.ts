@@ -11,6 +11,7 @@ import { depthToSpaceConfig } from './depth-to-space.js';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 import { registerGradients } from './gradients.js';
+import { identityConfig } from './identity.js';
 import { leakyReluConfig } from './leaky-relu.js';
 import { replaceKernel } from './ops-kernel.js';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js';
@@ -39,6 +40,7 @@ const KERNELS = [
   concatConfig,
   transposeConfig,
   batchMatMulConfig,
+  identityConfig,
 ];
 
 /** Kernel names (re)registered on the wasm backend. */
@@ -58,6 +60,7 @@ export const WASM_KERNELS = [
   'Concat',
   'Transpose',
   'BatchMatMul',
+  'Identity',
 ];
 
 let registered = false;

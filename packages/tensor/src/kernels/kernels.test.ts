@@ -492,4 +492,23 @@ describe('wasm kernels keep memory flat', () => {
     expect(backend.numDataIds()).toBe(buffers);
     tf.dispose([x, w, dw]);
   });
+
+  it('identity shares the data without a copy, and each holder frees it only when the last goes', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const buffers = backend.numDataIds();
+    const [first, second] = [tf.tensor1d([1, 2, 3]), tf.tensor1d([7, 8, 9])];
+    const v = tf.variable(first);
+    const copy = tf.clone(v);
+    expect(backend.numDataIds()).toBe(buffers + 2); // first (with v and copy) and second
+    v.assign(second);
+    tf.dispose([first, second]);
+    expect([...copy.dataSync()]).toEqual([1, 2, 3]); // assign swaps the variable's data, never writes it
+    const again = tf.clone(copy);
+    copy.dispose();
+    expect([...again.dataSync()]).toEqual([1, 2, 3]);
+    again.dispose();
+    v.dispose();
+    expect(backend.numDataIds()).toBe(buffers);
+  });
 });

@@ -2,6 +2,7 @@
 // applied per step), with its state keyed by the parameters' official names so an
 // optimizer checkpoint is readable and resumable.
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../kernels/native/adam.js';
 import type { TorchTensor } from './module.js';
 
 export interface AdamOptions {
@@ -54,10 +55,29 @@ export class Adam {
     const bias1 = 1 - this.beta1 ** t;
     const bias2 = 1 - this.beta2 ** t;
     const stepSize = this.lr / bias1;
+    // The native addon's one-pass update, where the backend has it (same float32 rounding).
+    const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
+    const attrs: AdamUpdateAttrs = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      sqrtBias2: Math.sqrt(bias2),
+      stepSize,
+    };
     tf.tidy(() => {
       for (const slot of this.slots.values()) {
         const g = grads[slot.variable.name];
         if (!g) continue;
+        if (fused && g.dtype === 'float32') {
+          const inputs = { param: slot.variable, grad: g, expAvg: slot.expAvg, expAvgSq: slot.expAvgSq };
+          const [param, m, v] = tf
+            .engine()
+            .runKernel(ADAM_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          slot.expAvg.assign(m!);
+          slot.expAvgSq.assign(v!);
+          slot.variable.assign(param!);
+          continue;
+        }
         const m = tf.add(tf.mul(slot.expAvg, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(slot.expAvgSq, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         slot.expAvg.assign(m);

@@ -12,6 +12,15 @@ export interface NativeAddon {
   matMul(heap: Uint8Array, params: Float64Array): string;
   /** (wasm heap, [x offset, y offset, count, alpha]) */
   leakyRelu(heap: Uint8Array, params: Float64Array): string;
+  /** (wasm heap, [op, a, b, y offsets, rank, dims ×4, a strides ×4, b strides ×4]) */
+  binary(heap: Uint8Array, params: Float64Array): void;
+  /** (wasm heap, [op, x offset, y offset, count, alpha]) */
+  unary(heap: Uint8Array, params: Float64Array): void;
+  /** (wasm heap, [x offset, y offset, outer, reduced, inner, divisor]) */
+  reduceSum(heap: Uint8Array, params: Float64Array): void;
+  /** (wasm heap, [param, grad, exp_avg, exp_avg_sq, param', exp_avg', exp_avg_sq' offsets, count,
+   *  beta1, 1 − beta1, beta2, 1 − beta2, sqrt(bias correction 2), eps, step size]) */
+  adam(heap: Uint8Array, params: Float64Array): void;
   setThreads(threads: number): void;
   version(): string;
   clearCache(): void;

@@ -2,18 +2,21 @@
 // after our wasm kernels and before the wasm backend is set, each in front of the kernel it
 // replaces, which still serves what the native one does not take.
 import { replaceKernel } from '../ops-kernel.js';
+import { ADAM_UPDATE, nativeAdamConfig } from './adam.js';
 import { loadNativeAddon, setNativeThreads } from './addon.js';
 import { nativeConvConfigs } from './conv.js';
+import { NATIVE_BINARY_OPS, NATIVE_UNARY_OPS, nativeElementwiseConfigs } from './elementwise.js';
 import { nativeLeakyReluConfig } from './leaky-relu.js';
 import { nativeBatchMatMulConfig } from './mat-mul.js';
+import { nativeReductionConfigs } from './reduce.js';
 
-export { nativeCalls } from './fallback.js';
 export {
   describeNativeKernels,
   NATIVE_ADDON_PATH,
   type NativeKernelStatus,
   nativeKernelStatus,
 } from './addon.js';
+export { nativeCalls } from './fallback.js';
 
 /** Kernel names the native addon serves on wasm. */
 export const NATIVE_KERNELS = [
@@ -26,6 +29,11 @@ export const NATIVE_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'BatchMatMul',
   'LeakyRelu',
+  ...Object.keys(NATIVE_BINARY_OPS),
+  ...Object.keys(NATIVE_UNARY_OPS),
+  'Sum',
+  'Mean',
+  ADAM_UPDATE,
 ];
 
 let registered = false;
@@ -41,8 +49,11 @@ export function registerNativeKernels(threads: number): boolean {
       ...nativeConvConfigs(addon),
       nativeBatchMatMulConfig(addon),
       nativeLeakyReluConfig(addon),
+      ...nativeElementwiseConfigs(addon),
+      ...nativeReductionConfigs(addon),
+      nativeAdamConfig(addon),
     ])
-      replaceKernel(config);
+      if (!(process.env.UGP_NATIVE_SKIP ?? '').split(',').includes(config.kernelName)) replaceKernel(config);
   }
   return true;
 }

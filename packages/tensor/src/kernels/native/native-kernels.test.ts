@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
+import { Adam } from '../../nn/adam.js';
 import { Rng } from '../../rng.js';
+import { ADAM_UPDATE } from './adam.js';
 import { NATIVE_KERNELS, nativeCalls, nativeKernelStatus } from './index.js';
 
 const TOLERANCE = 1e-4;
@@ -81,6 +83,7 @@ const convCases: [string, number[], number, number, number, Pad][] = [
   ],
   ['5x5 stride 2', [2, 13, 12, 3], 5, 2, 2, 'same'],
   ['NAFNet-sized 3x3 16 → 16', [2, 16, 16, 16], 3, 16, 1, 'same'],
+  ['NAFNet-sized 1x1 8 → 16 (as a matmul)', [2, 32, 32, 8], 1, 16, 1, 'valid'],
 ];
 
 describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels match cpu', () => {
@@ -173,6 +176,116 @@ describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels
     await expectNative(['LeakyRelu'], async () => {
       expect(await relativeError(f, [[2, 7, 9, 5]])).toBeLessThan(TOLERANCE);
     });
+  });
+
+  // Shapes ≥ 2 × 32768 elements run on two threads; smaller ones on one.
+  it.each([
+    ['same shapes, threaded', [2, 64, 64, 8], [2, 64, 64, 8]],
+    ['a channel vector', [2, 9, 9, 5], [5]],
+    ['a [1, 1, 1, C] scale, threaded', [2, 64, 64, 8], [1, 1, 1, 8]],
+    ['a per-image [N, 1, 1, C] attention', [3, 7, 6, 4], [3, 1, 1, 4]],
+    ['a per-pixel [N, H, W, 1] statistic, threaded', [2, 64, 64, 8], [2, 64, 64, 1]],
+    ['a scalar on the left', [], [2, 5, 3]],
+    ['both broadcasting', [4, 1, 6], [1, 5, 1]],
+    ['rank 5 that merges to 2', [2, 3, 4, 5, 6], [6]],
+    ['rank 6 that does not merge (wasm fallback)', [2, 1, 3, 1, 2, 1], [1, 2, 1, 3, 1, 2]],
+  ])('binary ops with %s and their gradients', async (_, a, b) => {
+    const ops: [string, (x: tf.Tensor, y: tf.Tensor) => tf.Tensor][] = [
+      ['Add', tf.add],
+      ['Sub', tf.sub],
+      ['Multiply', tf.mul],
+      ['RealDiv', (x, y) => tf.div(x, tf.add(tf.abs(y), 0.5))],
+      ['Maximum', tf.maximum],
+      ['Minimum', tf.minimum],
+      ['SquaredDifference', tf.squaredDifference],
+    ];
+    // tfjs' Maximum, Minimum and SquaredDifference gradients do not reduce over broadcast axes:
+    // forward only there.
+    const sameShape = tf.util.arraysEqual(a, b);
+    for (const [name, op] of ops) {
+      const f =
+        sameShape || !['Maximum', 'Minimum', 'SquaredDifference'].includes(name)
+          ? withGrads(op as (...xs: tf.Tensor[]) => tf.Tensor)
+          : (x: tf.Tensor, y: tf.Tensor) => [op(x, y)];
+      const run = () => relativeError(f as (...xs: tf.Tensor[]) => tf.Tensor[], [a, b]);
+      if (a.length > 5) expect(await run(), name).toBeLessThan(TOLERANCE);
+      else await expectNative([name], async () => expect(await run(), name).toBeLessThan(TOLERANCE));
+    }
+  });
+
+  it.each([
+    ['Square', tf.square],
+    ['Sqrt', (x: tf.Tensor) => tf.sqrt(tf.abs(x))],
+    ['Rsqrt', (x: tf.Tensor) => tf.rsqrt(tf.add(tf.abs(x), 0.1))],
+    ['Neg', tf.neg],
+    ['Step', (x: tf.Tensor) => tf.step(x, 0.3)],
+    ['Exp', tf.exp],
+    ['Abs', tf.abs],
+    ['Reciprocal', (x: tf.Tensor) => tf.reciprocal(tf.add(tf.abs(x), 0.1))],
+  ] as const)('%s, threaded and not', async (name, op) => {
+    await expectNative([name], async () => {
+      for (const shape of [
+        [3, 5, 7],
+        [2, 64, 64, 8],
+      ])
+        expect(await relativeError((x) => [op(x!)], [shape])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('step keeps NaN, as tfjs does', async () => {
+    await tf.setBackend('wasm');
+    const y = tf.tidy(() => tf.step(tf.tensor1d([Number.NaN, -1, 0, 2]), 0.5).dataSync());
+    expect([...y]).toEqual([Number.NaN, 0.5, 0.5, 1]);
+  });
+
+  it.each([
+    ['the channels (a layer norm mean), threaded', [2, 64, 64, 8], 3, true],
+    ['N, H, W (a bias gradient), threaded', [2, 64, 64, 8], [0, 1, 2], false],
+    ['everything, threaded', [2, 64, 64, 8], undefined, false],
+    ['H and W (channel attention)', [3, 7, 6, 4], [1, 2], true],
+    ['a middle axis', [3, 5, 4], 1, false],
+    ['axes around a size-1 one', [3, 1, 4, 2], [0, 2], false],
+    ['negative axes', [3, 5, 4], [-1, -2], true],
+  ] as const)('sum and mean over %s', async (_, shape, axis, keepDims) => {
+    const axes = axis === undefined ? undefined : typeof axis === 'number' ? axis : [...axis];
+    const f = (x: tf.Tensor) => [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims)];
+    await expectNative(['Sum', 'Mean'], async () => {
+      expect(await relativeError(f, [[...shape]])).toBeLessThan(TOLERANCE);
+    });
+  });
+
+  it('sums over axes that are not one run on the wasm kernel, still right', async () => {
+    const f = (x: tf.Tensor) => [tf.sum(x, [0, 2]), tf.mean(x, [1, 3], true)];
+    expect(await relativeError(f, [[3, 4, 5, 6]])).toBeLessThan(TOLERANCE);
+  });
+
+  it('fused Adam updates bit for bit like the thirteen separate kernels (cpu backend)', async () => {
+    const shapes = [[3, 3, 4, 5], [5], [2, 64, 64, 8]];
+    const init = shapes.map((s) => rng.normalArray(tf.util.sizeFromShape(s)));
+    const gradients = [0, 1, 2].map(() => shapes.map((s) => rng.normalArray(tf.util.sizeFromShape(s))));
+    const train = async (backend: string) => {
+      await tf.setBackend(backend);
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(init[i]!, s), true, `adam-${backend}-${i}`));
+      const adam = new Adam(
+        vars.map((v, i) => [`p${i}`, v] as [string, tf.Variable]),
+        { lr: 1e-3 },
+      );
+      for (const step of gradients) {
+        const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(step[i]!, shapes[i])]));
+        adam.step(grads);
+        tf.dispose(Object.values(grads));
+      }
+      const state = [...vars, ...adam.stateTensors().values()].map((t) => [...t.dataSync()]);
+      adam.dispose();
+      tf.dispose(vars);
+      return state;
+    };
+    const before = nativeCalls.get(ADAM_UPDATE)?.calls ?? 0;
+    const reference = await train('cpu');
+    const fused = await train('wasm');
+    expect(tf.getKernel(ADAM_UPDATE, 'wasm')).toBeDefined();
+    expect(fused).toEqual(reference);
+    expect(before).toBe(0); // the Adam kernel does not go through nativeOrFallback
   });
 
   it('repeats bit for bit (training is deterministic for a given thread count)', async () => {

@@ -1,0 +1,193 @@
+#include "elementwise.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ugp {
+namespace {
+
+// Below this many elements per thread, waking a second thread costs more than it saves.
+constexpr int64_t kGrain = 1 << 15;
+
+int threadsFor(int64_t work) {
+  const int64_t wanted = work / kGrain;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), wanted)));
+}
+
+/** body(begin, end) over [0, n) in one contiguous slice per thread (static: results never depend
+ *  on timing). */
+template <class Body>
+void parallelSlices(int64_t n, int threads, Body body) {
+  if (threads <= 1) {
+    body(int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
+    const int64_t slice = ((n + count - 1) / count + 15) / 16 * 16;
+    const int64_t begin = std::min(n, t * slice), end = std::min(n, begin + slice);
+    if (begin < end) body(begin, end);
+  }
+}
+
+template <BinaryOp Op>
+inline float apply(float a, float b) {
+  if constexpr (Op == BinaryOp::Add) return a + b;
+  if constexpr (Op == BinaryOp::Sub) return a - b;
+  if constexpr (Op == BinaryOp::Mul) return a * b;
+  if constexpr (Op == BinaryOp::Div) return a / b;
+  if constexpr (Op == BinaryOp::Max) return a > b ? a : b;
+  if constexpr (Op == BinaryOp::Min) return a < b ? a : b;
+  if constexpr (Op == BinaryOp::SquaredDifference) return (a - b) * (a - b);
+}
+
+/** Output elements [begin, end): rows of the innermost dimension, operands walked by strides. */
+template <BinaryOp Op>
+void binarySlice(const float *a, const float *b, float *y, const BroadcastShape &s, int64_t begin, int64_t end) {
+  const int last = s.rank - 1;
+  const int64_t inner = s.dims[last];
+  const bool aRuns = s.aStrides[last] != 0, bRuns = s.bStrides[last] != 0;
+  // The multi-index of the first row, then carried forward row by row.
+  int64_t index[4] = {0, 0, 0, 0};
+  int64_t row = begin / inner, aRow = 0, bRow = 0;
+  for (int d = last - 1; d >= 0; d--) {
+    index[d] = row % s.dims[d];
+    row /= s.dims[d];
+    aRow += index[d] * s.aStrides[d];
+    bRow += index[d] * s.bStrides[d];
+  }
+  int64_t col = begin % inner;
+  for (int64_t i = begin; i < end;) {
+    const int64_t n = std::min(inner - col, end - i);
+    const float *ar = a + aRow + (aRuns ? col : 0), *br = b + bRow + (bRuns ? col : 0);
+    float *yr = y + i;
+    if (aRuns && bRuns) {
+      for (int64_t k = 0; k < n; k++) yr[k] = apply<Op>(ar[k], br[k]);
+    } else if (aRuns) {
+      const float bv = br[0];
+      for (int64_t k = 0; k < n; k++) yr[k] = apply<Op>(ar[k], bv);
+    } else if (bRuns) {
+      const float av = ar[0];
+      for (int64_t k = 0; k < n; k++) yr[k] = apply<Op>(av, br[k]);
+    } else {
+      std::fill(yr, yr + n, apply<Op>(ar[0], br[0]));
+    }
+    i += n;
+    col = 0;
+    for (int d = last - 1; d >= 0; d--) {
+      aRow += s.aStrides[d];
+      bRow += s.bStrides[d];
+      if (++index[d] < s.dims[d]) break;
+      aRow -= index[d] * s.aStrides[d];
+      bRow -= index[d] * s.bStrides[d];
+      index[d] = 0;
+    }
+  }
+}
+
+template <BinaryOp Op>
+void binaryAll(const float *a, const float *b, float *y, const BroadcastShape &s) {
+  int64_t total = 1;
+  for (int d = 0; d < s.rank; d++) total *= s.dims[d];
+  parallelSlices(total, threadsFor(total), [&](int64_t begin, int64_t end) { binarySlice<Op>(a, b, y, s, begin, end); });
+}
+
+template <UnaryOp Op>
+void unaryAll(const float *x, float *y, int64_t count, float alpha) {
+  parallelSlices(count, threadsFor(count), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      const float v = x[i];
+      if constexpr (Op == UnaryOp::Square) y[i] = v * v;
+      if constexpr (Op == UnaryOp::Sqrt) y[i] = std::sqrt(v);
+      if constexpr (Op == UnaryOp::Neg) y[i] = -v;
+      if constexpr (Op == UnaryOp::Step) y[i] = std::isnan(v) ? v : (v > 0.f ? 1.f : alpha);
+      if constexpr (Op == UnaryOp::Rsqrt) y[i] = 1.f / std::sqrt(v);
+      if constexpr (Op == UnaryOp::Exp) y[i] = std::exp(v);
+      if constexpr (Op == UnaryOp::Abs) y[i] = std::fabs(v);
+      if constexpr (Op == UnaryOp::Reciprocal) y[i] = 1.f / v;
+    }
+  });
+}
+
+/** y[o, i0..i1] = Σ_r x[o, r, i] for o in [o0, o1): each sum runs over r in order, one float at a
+ *  time, as tfjs' kernels sum (faster orders change a step's result enough to show in training). */
+void sumInOrder(const float *x, float *y, int64_t o0, int64_t o1, int64_t i0, int64_t i1, int64_t reduced,
+                int64_t inner) {
+  for (int64_t o = o0; o < o1; o++) {
+    float *out = y + o * inner;
+    const float *block = x + o * reduced * inner;
+    std::fill(out + i0, out + i1, 0.f);
+    if (inner == 1) {
+      float sum = 0.f;
+      for (int64_t r = 0; r < reduced; r++) sum += block[r];
+      out[0] = sum;
+      continue;
+    }
+    for (int64_t r = 0; r < reduced; r++) {
+      const float *row = block + r * inner;
+      for (int64_t i = i0; i < i1; i++) out[i] += row[i];
+    }
+  }
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float *a, const float *b, float *y, const BroadcastShape &shape) {
+  switch (op) {
+    case BinaryOp::Add: return binaryAll<BinaryOp::Add>(a, b, y, shape);
+    case BinaryOp::Sub: return binaryAll<BinaryOp::Sub>(a, b, y, shape);
+    case BinaryOp::Mul: return binaryAll<BinaryOp::Mul>(a, b, y, shape);
+    case BinaryOp::Div: return binaryAll<BinaryOp::Div>(a, b, y, shape);
+    case BinaryOp::Max: return binaryAll<BinaryOp::Max>(a, b, y, shape);
+    case BinaryOp::Min: return binaryAll<BinaryOp::Min>(a, b, y, shape);
+    case BinaryOp::SquaredDifference: return binaryAll<BinaryOp::SquaredDifference>(a, b, y, shape);
+  }
+}
+
+void unary(UnaryOp op, const float *x, float *y, int64_t count, float alpha) {
+  switch (op) {
+    case UnaryOp::Square: return unaryAll<UnaryOp::Square>(x, y, count, alpha);
+    case UnaryOp::Sqrt: return unaryAll<UnaryOp::Sqrt>(x, y, count, alpha);
+    case UnaryOp::Neg: return unaryAll<UnaryOp::Neg>(x, y, count, alpha);
+    case UnaryOp::Step: return unaryAll<UnaryOp::Step>(x, y, count, alpha);
+    case UnaryOp::Rsqrt: return unaryAll<UnaryOp::Rsqrt>(x, y, count, alpha);
+    case UnaryOp::Exp: return unaryAll<UnaryOp::Exp>(x, y, count, alpha);
+    case UnaryOp::Abs: return unaryAll<UnaryOp::Abs>(x, y, count, alpha);
+    case UnaryOp::Reciprocal: return unaryAll<UnaryOp::Reciprocal>(x, y, count, alpha);
+  }
+}
+
+void reduceSum(const float *x, float *y, int64_t outer, int64_t reduced, int64_t inner, float divisor) {
+  const int threads = threadsFor(outer * reduced * inner);
+  if (threads > 1 && outer >= threads) {
+    // Threads own whole output rows (layer norm statistics: many short sums).
+    parallelSlices(outer, threads, [&](int64_t o0, int64_t o1) { sumInOrder(x, y, o0, o1, 0, inner, reduced, inner); });
+  } else if (threads > 1 && inner >= 16 * threads) {
+    // Threads own runs of columns (bias gradients: a few long sums side by side).
+    parallelSlices(inner, threads, [&](int64_t i0, int64_t i1) { sumInOrder(x, y, 0, outer, i0, i1, reduced, inner); });
+  } else {
+    sumInOrder(x, y, 0, outer, 0, inner, reduced, inner);
+  }
+  if (divisor != 1.f)
+    for (int64_t k = 0; k < outer * inner; k++) y[k] /= divisor;
+}
+
+void adamUpdate(const AdamStep &step, const float *param, const float *grad, const float *expAvg,
+                const float *expAvgSq, float *paramOut, float *expAvgOut, float *expAvgSqOut, int64_t count) {
+  parallelSlices(count, threadsFor(count * 4), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      const float g = grad[i];
+      const float m = expAvg[i] * step.beta1 + g * step.oneMinusBeta1;
+      const float v = expAvgSq[i] * step.beta2 + (g * g) * step.oneMinusBeta2;
+      const float denom = std::sqrt(v) / step.sqrtBias2 + step.eps;
+      expAvgOut[i] = m;
+      expAvgSqOut[i] = v;
+      paramOut[i] = param[i] - (m / denom) * step.stepSize;
+    }
+  });
+}
+
+}  // namespace ugp
