@@ -128,6 +128,13 @@ export const fusionStageSchema = z.strictObject({
    * (the demo), where the randomly drawn projection otherwise dominates F_R for hundreds of steps.
    */
   fg_projection_init: z.enum(['official', 'zero']).default('official'),
+  /**
+   * Ours, not official (paper recipes keep `official`): `restoration` starts FusionNet's output conv
+   * (`last`) as a copy of the frozen restoration module's image head (the 3×3 conv that turns F_R into
+   * I_R) and each ResBlock's second conv at zero (a block starts as a ReLU), so FusionNet starts with
+   * a trained decoder of F_R instead of a random one. For short runs (the demo); all layers train.
+   */
+  output_init: z.enum(['official', 'restoration']).default('official'),
   contextual: z
     .object({
       patch_size: positiveInt.default(128),

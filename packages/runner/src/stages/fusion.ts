@@ -2,9 +2,16 @@
 // module merges F_G and F_R into I_F. Loss: L1 + 10·LPIPS + 0.05·patch-contextual(I_F, I_G);
 // lr 1e-3, ×0.1 at each milestone.
 import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '@ugpnet/core';
 import { l1Loss, lpipsLoss } from '@ugpnet/losses';
-import { FusionNet, type RestorationModule, type SynthesisModule } from '@ugpnet/models';
-import { Adam } from '@ugpnet/tensor';
+import {
+  FusionNet,
+  ResModule,
+  type RestorationModule,
+  RrdbNetX8,
+  type SynthesisModule,
+} from '@ugpnet/models';
+import { Adam, type Conv2d } from '@ugpnet/tensor';
 import type { FusionStageConfig } from '../experiment/schema.js';
 import { requireFrozen, type StageContext } from './context.js';
 import type { StageBatch, StageOutputs, StageTrainer } from './stage.js';
@@ -35,6 +42,45 @@ function zeroFgProjection(fusion: FusionNet): void {
   }
 }
 
+/** The frozen restoration module's image head, F_R → I_R: ResModule's to_img conv, RRDBNetX8's conv_last. */
+function restorationImageHead(resmodule: RestorationModule): Conv2d {
+  if (resmodule instanceof ResModule) return resmodule.encoder.to_img.conv;
+  if (resmodule instanceof RrdbNetX8) return resmodule.conv_last;
+  throw new UserError('stages.fusion.output_init: restoration needs a restoration module with an image head');
+}
+
+/**
+ * stages.fusion.output_init: restoration (ours): `last` starts as the restoration module's image head
+ * and each ResBlock's second conv at zero, so at step 0 I_F = head(relu(conv(F_G) + F_R)).
+ */
+function restorationOutputInit(fusion: FusionNet, resmodule: RestorationModule): void {
+  const head = restorationImageHead(resmodule);
+  const pairs: [tf.Variable | undefined, tf.Variable | undefined][] = [
+    [fusion.last.weight, head.weight],
+    [fusion.last.bias, head.bias],
+  ];
+  for (const [target, source] of pairs) {
+    if (!target) continue;
+    if (!source || target.shape.join() !== source.shape.join())
+      throw new UserError(
+        `stages.fusion.output_init: restoration: FusionNet's output conv is ${target.shape.join('×')}, ` +
+          `the restoration image head ${source?.shape.join('×') ?? 'has no such tensor'}`,
+      );
+    // A copy of its own: the frozen head must not share a buffer with a trained variable.
+    const copy = tf.tensor(source.dataSync(), source.shape, source.dtype);
+    target.assign(copy);
+    copy.dispose();
+  }
+  for (const block of fusion.body.items) {
+    for (const v of [block.conv2.weight, block.conv2.bias]) {
+      if (!v) continue;
+      const zeros = tf.zerosLike(v);
+      v.assign(zeros);
+      zeros.dispose();
+    }
+  }
+}
+
 export class FusionTrainer implements StageTrainer {
   readonly stage = 'fusion' as const;
   readonly primaryOutput = 'I_F' as const;
@@ -53,6 +99,7 @@ export class FusionTrainer implements StageTrainer {
     this.synmodule = loadFrozenSynthesis(context, 'fusion');
     this.fusion = new FusionNet(context.arch.fusion, context.rng.fork('fusion'));
     if (config.fg_projection_init === 'zero') zeroFgProjection(this.fusion);
+    if (config.output_init === 'restoration') restorationOutputInit(this.fusion, this.resmodule);
     this.adam = new Adam(this.fusion.namedParameters(), { lr: config.lr, betas: config.betas });
     this.saved = { '': this.fusion };
     this.optimizers = { fusion: this.adam };
