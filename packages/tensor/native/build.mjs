@@ -43,6 +43,8 @@ function main() {
     '-O3',
     // The fused Adam update must round like the separate float32 kernels it replaces: no FMA.
     '-ffp-contract=off',
+    // sqrt without errno, so that its loops vectorise.
+    '-fno-math-errno',
     '-std=c++17',
     '-shared',
     '-fPIC',

@@ -7,6 +7,8 @@ export {
   type NativeKernelStatus,
   nativeCalls,
   NATIVE_KERNELS,
+  OPTIONAL_KERNELS,
+  withPortableKernels,
 } from './kernels/native/index.js';
 export * from './nn/module.js';
 export * from './rng.js';

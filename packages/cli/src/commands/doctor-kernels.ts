@@ -1,5 +1,5 @@
 // The tfjs kernels one training step of each stage dispatches, recorded with tf.profile on the
-// running backend: the runner's own stage trainers (restoration, synthesis with the pair
+// running backend with our optional fused kernels off (as on tfjs-node): the runner's own stage trainers (restoration, synthesis with the pair
 // augmentation and a lazy-R1 step, fusion, and the two priors' steps), small arch (tiny-32, batch 2)
 // with the quick demo's perceptual settings. `ugp doctor` checks this list (committed as
 // packages/tensor/fixtures/training-kernels.json) against the kernels a backend registers.
@@ -20,7 +20,7 @@ export async function recordTrainingKernels(
   experimentPath: string,
 ): Promise<Record<TrainingStage, string[]>> {
   const tfc = await import('@tensorflow/tfjs-core');
-  const { Rng } = await import('@ugpnet/tensor');
+  const { Rng, withPortableKernels } = await import('@ugpnet/tensor');
   const models = await import('@ugpnet/models');
   const runner = await import('@ugpnet/runner');
   const losses = await import('@ugpnet/losses');
@@ -55,47 +55,50 @@ export async function recordTrainingKernels(
   const gt = tfc.randomUniform([2, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
   const used = {} as Record<TrainingStage, string[]>;
   try {
-    for (const stage of TRAINING_STAGES) {
-      const trainer = runner.createStageTrainer(
-        stage,
-        {
-          experiment,
-          arch,
-          rng: new Rng(experiment.seed).fork(stage),
-          priors: {},
-          frozen,
-          perceptual: { lpips, contextual },
-        },
-        {
-          augment: (xReg, target, iteration) => {
-            const [a, b] = augmentation.augmentPair(xReg, target, iteration, augmentRng.fork(iteration));
-            return [a, b];
+    // What a backend without our optional fused kernels (tfjs-node's) dispatches.
+    await withPortableKernels(async () => {
+      for (const stage of TRAINING_STAGES) {
+        const trainer = runner.createStageTrainer(
+          stage,
+          {
+            experiment,
+            arch,
+            rng: new Rng(experiment.seed).fork(stage),
+            priors: {},
+            frozen,
+            perceptual: { lpips, contextual },
           },
-        },
-      );
-      const names = new Set<string>();
-      try {
-        // Step 1 is a superset of later steps: it runs the lazy R1 (batch_idx 0) and the augmentation.
-        const step = await tfc.profile(() => {
-          trainer.beforeStep?.(1);
-          trainer.trainStep({ lq, gt }, 1);
-        });
-        for (const k of step.kernels) names.add(k.name);
-        // Validation: the stage's inference, its outputs rounded to 8-bit images, LPIPS against gt.
-        const profile = await tfc.profile(async () => {
-          const outputs = Object.values(trainer.infer(lq));
-          for (const output of outputs) {
-            await metrics.tensorToImages8(output);
-            await losses.lpipsMetric(lpips, output, gt);
-          }
-          tfc.dispose(outputs);
-        });
-        for (const k of profile.kernels) names.add(k.name);
-      } finally {
-        trainer.dispose();
+          {
+            augment: (xReg, target, iteration) => {
+              const [a, b] = augmentation.augmentPair(xReg, target, iteration, augmentRng.fork(iteration));
+              return [a, b];
+            },
+          },
+        );
+        const names = new Set<string>();
+        try {
+          // Step 1 is a superset of later steps: it runs the lazy R1 (batch_idx 0) and the augmentation.
+          const step = await tfc.profile(() => {
+            trainer.beforeStep?.(1);
+            trainer.trainStep({ lq, gt }, 1);
+          });
+          for (const k of step.kernels) names.add(k.name);
+          // Validation: the stage's inference, its outputs rounded to 8-bit images, LPIPS against gt.
+          const profile = await tfc.profile(async () => {
+            const outputs = Object.values(trainer.infer(lq));
+            for (const output of outputs) {
+              await metrics.tensorToImages8(output);
+              await losses.lpipsMetric(lpips, output, gt);
+            }
+            tfc.dispose(outputs);
+          });
+          for (const k of profile.kernels) names.add(k.name);
+        } finally {
+          trainer.dispose();
+        }
+        used[stage] = [...names].sort();
       }
-      used[stage] = [...names].sort();
-    }
+    });
   } finally {
     tfc.dispose([lq, gt]);
     lpips.dispose();

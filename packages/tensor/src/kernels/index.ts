@@ -11,10 +11,10 @@ import { depthToSpaceConfig } from './depth-to-space.js';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 import { registerGradients } from './gradients.js';
-import { identityConfig } from './identity.js';
 import { leakyReluConfig } from './leaky-relu.js';
 import { replaceKernel } from './ops-kernel.js';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js';
+import { castConfig, identityConfig } from './shared-data.js';
 import { sliceConfig } from './slice.js';
 import { splitVConfig } from './split-v.js';
 import { sumConfig } from './sum.js';
@@ -41,6 +41,7 @@ const KERNELS = [
   transposeConfig,
   batchMatMulConfig,
   identityConfig,
+  castConfig,
 ];
 
 /** Kernel names (re)registered on the wasm backend. */
@@ -61,6 +62,7 @@ export const WASM_KERNELS = [
   'Transpose',
   'BatchMatMul',
   'Identity',
+  'Cast',
 ];
 
 let registered = false;

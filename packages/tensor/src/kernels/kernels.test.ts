@@ -493,7 +493,7 @@ describe('wasm kernels keep memory flat', () => {
     tf.dispose([x, w, dw]);
   });
 
-  it('identity shares the data without a copy, and each holder frees it only when the last goes', async () => {
+  it('identity and same-dtype cast share the data without a copy; the last holder frees it', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as { numDataIds(): number };
     const buffers = backend.numDataIds();
@@ -504,10 +504,14 @@ describe('wasm kernels keep memory flat', () => {
     v.assign(second);
     tf.dispose([first, second]);
     expect([...copy.dataSync()]).toEqual([1, 2, 3]); // assign swaps the variable's data, never writes it
-    const again = tf.clone(copy);
+    const again = tf.cast(copy, 'float32'); // a cast to its own dtype shares too
+    expect(backend.numDataIds()).toBe(buffers + 2);
     copy.dispose();
     expect([...again.dataSync()]).toEqual([1, 2, 3]);
-    again.dispose();
+    const ints = tf.cast(again, 'int32'); // a real cast still converts
+    expect(ints.dtype).toBe('int32');
+    expect(backend.numDataIds()).toBe(buffers + 3);
+    tf.dispose([again, ints]);
     v.dispose();
     expect(backend.numDataIds()).toBe(buffers);
   });

@@ -59,8 +59,11 @@ export function loadNativeAddon(): NativeAddon | undefined {
   } else if (!built) {
     status = { built, loaded: false, reason: NOT_BUILT };
   } else {
-    // Idle OpenMP threads otherwise spin between kernels, taking the cores wasm's own threads need.
-    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+    // Between the thousands of short kernels of a step, idle OpenMP threads spin briefly (~0.1 ms)
+    // rather than sleep: waking a sleeping one costs more than most elementwise kernels take.
+    // (Unbounded spinning would take the cores wasm's own threads need.)
+    process.env.OMP_WAIT_POLICY ??= 'ACTIVE';
+    process.env.GOMP_SPINCOUNT ??= '200000';
     try {
       addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
       status = { built, loaded: true, version: addon.version() };

@@ -1,6 +1,7 @@
 // oneDNN kernels on the wasm backend (the optional addon in packages/tensor/native). Registered
 // after our wasm kernels and before the wasm backend is set, each in front of the kernel it
 // replaces, which still serves what the native one does not take.
+import * as tf from '@tensorflow/tfjs-core';
 import { replaceKernel } from '../ops-kernel.js';
 import { ADAM_UPDATE, nativeAdamConfig } from './adam.js';
 import { loadNativeAddon, setNativeThreads } from './addon.js';
@@ -35,6 +36,29 @@ export const NATIVE_KERNELS = [
   'Mean',
   ADAM_UPDATE,
 ];
+
+/**
+ * Kernels our code dispatches only where the backend registers them, taking a portable path of
+ * standard kernels otherwise (tfjs-node, webgl, cpu).
+ */
+export const OPTIONAL_KERNELS = [ADAM_UPDATE];
+
+/**
+ * Runs `body` with OPTIONAL_KERNELS unregistered on the current backend, so it dispatches what a
+ * backend without them would (the GPU-readiness recording of a training step).
+ */
+export async function withPortableKernels<T>(body: () => Promise<T>): Promise<T> {
+  const backend = tf.getBackend();
+  const removed = OPTIONAL_KERNELS.map((name) => tf.getKernel(name, backend)).filter(
+    (config): config is tf.KernelConfig => config !== undefined,
+  );
+  for (const config of removed) tf.unregisterKernel(config.kernelName, backend);
+  try {
+    return await body();
+  } finally {
+    for (const config of removed) tf.registerKernel(config);
+  }
+}
 
 let registered = false;
 

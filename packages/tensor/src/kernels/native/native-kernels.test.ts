@@ -7,7 +7,7 @@ import { initBackend } from '../../backend.js';
 import { Adam } from '../../nn/adam.js';
 import { Rng } from '../../rng.js';
 import { ADAM_UPDATE } from './adam.js';
-import { NATIVE_KERNELS, nativeCalls, nativeKernelStatus } from './index.js';
+import { NATIVE_KERNELS, nativeCalls, nativeKernelStatus, withPortableKernels } from './index.js';
 
 const TOLERANCE = 1e-4;
 const rng = new Rng(20261203);
@@ -286,6 +286,24 @@ describe.skipIf(!status.built || process.env.UGP_NATIVE === '0')('oneDNN kernels
     expect(tf.getKernel(ADAM_UPDATE, 'wasm')).toBeDefined();
     expect(fused).toEqual(reference);
     expect(before).toBe(0); // the Adam kernel does not go through nativeOrFallback
+  });
+
+  it('withPortableKernels runs Adam without the fused kernel, then restores it', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.ones([4]), true, 'portable-adam');
+    const adam = new Adam([['p', v]], { lr: 1e-3 });
+    const stepKernels = async () => {
+      const grads = { [v.name]: tf.fill([4], 0.5) };
+      const profile = await tf.profile(() => adam.step(grads));
+      tf.dispose(Object.values(grads));
+      return profile.kernels.map((k) => k.name);
+    };
+    const portable = await withPortableKernels(stepKernels);
+    expect(portable).not.toContain(ADAM_UPDATE);
+    expect(portable).toContain('Sqrt');
+    expect(await stepKernels()).toEqual([ADAM_UPDATE]);
+    adam.dispose();
+    v.dispose();
   });
 
   it('repeats bit for bit (training is deterministic for a given thread count)', async () => {
