@@ -1,7 +1,8 @@
-// The earlier stages a stage trainer freezes, with random weights of the right shapes: for the
-// commands that build a trainer without a run (`bench step`, `doctor`'s kernel recording), whose
-// timings and dispatched kernels do not depend on the weights' values.
+// A stage trainer without a run, for the commands that build one (`bench step`, `doctor`'s kernel
+// recording): the earlier stages it freezes, with random weights of the right shapes (the timings
+// and dispatched kernels do not depend on the weights' values), and its context.
 import type { ArchConfig } from '@ugpnet/models';
+import type { StageContext } from '@ugpnet/runner';
 
 export async function randomFrozenStages(arch: ArchConfig, seed: number) {
   const { Rng } = await import('@ugpnet/tensor');
@@ -13,4 +14,18 @@ export async function randomFrozenStages(arch: ArchConfig, seed: number) {
   };
   net.dispose();
   return frozen;
+}
+
+/** A stage trainer's context without a run: no priors, the given frozen stages, the stage's own random stream. */
+export async function standaloneStageContext(
+  stage: string,
+  {
+    experiment,
+    arch,
+    frozen,
+    perceptual,
+  }: Pick<StageContext, 'experiment' | 'arch' | 'frozen' | 'perceptual'>,
+): Promise<StageContext> {
+  const { Rng } = await import('@ugpnet/tensor');
+  return { experiment, arch, rng: new Rng(experiment.seed).fork(stage), priors: {}, frozen, perceptual };
 }

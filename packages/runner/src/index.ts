@@ -36,6 +36,7 @@ export {
   findRunOfConfig,
   recordExperiment,
 } from './session.js';
+export type { StageContext } from './stages/context.js';
 export { createStageTrainer } from './stages/index.js';
 export { runStageLoop, type StageLoopOptions, type StageLoopResult } from './stages/loop.js';
 export type { OutputName, StageBatch, StageOutputs, StageTrainer } from './stages/stage.js';

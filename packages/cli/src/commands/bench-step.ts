@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { command } from '../command.js';
 import { useBackend } from '../backend.js';
 import { printBenchRows } from '../output.js';
-import { randomFrozenStages } from '../random-frozen.js';
+import { randomFrozenStages, standaloneStageContext } from '../random-frozen.js';
 
 const BENCH_STAGES = ['restoration', 'synthesis', 'fusion'] as const;
 type BenchStage = (typeof BENCH_STAGES)[number];
@@ -116,7 +116,7 @@ async function benchStep(
   options: { r1?: boolean } = {},
 ) {
   const tf = await import('@tensorflow/tfjs-core');
-  const { Rng, median } = await import('@ugpnet/tensor');
+  const { median } = await import('@ugpnet/tensor');
   const models = await import('@ugpnet/models');
   const runner = await import('@ugpnet/runner');
   const losses = await import('@ugpnet/losses');
@@ -158,14 +158,10 @@ async function benchStep(
 
   // Frozen earlier stages: random weights of the right shapes (timing does not depend on them).
   const frozen = await randomFrozenStages(arch, experiment.seed);
-  const trainer = runner.createStageTrainer(stage, {
-    experiment,
-    arch,
-    rng: new Rng(experiment.seed).fork(stage),
-    priors: {},
-    frozen,
-    perceptual: { lpips, contextual },
-  });
+  const trainer = runner.createStageTrainer(
+    stage,
+    await standaloneStageContext(stage, { experiment, arch, frozen, perceptual: { lpips, contextual } }),
+  );
 
   const inSize = arch.regression.type === 'rrdb_x8' ? arch.image_size / 8 : arch.image_size;
   const lq = tf.randomUniform(

@@ -4,7 +4,7 @@
 // with the quick demo's perceptual settings. `ugp doctor` checks this list (committed as
 // packages/tensor/fixtures/training-kernels.json) against the kernels a backend registers.
 import type * as tf from '@tensorflow/tfjs-core';
-import { randomFrozenStages } from '../random-frozen.js';
+import { randomFrozenStages, standaloneStageContext } from '../random-frozen.js';
 
 const TRAINING_STAGES = [
   'pretrain-regression',
@@ -60,14 +60,12 @@ export async function recordTrainingKernels(
       for (const stage of TRAINING_STAGES) {
         const trainer = runner.createStageTrainer(
           stage,
-          {
+          await standaloneStageContext(stage, {
             experiment,
             arch,
-            rng: new Rng(experiment.seed).fork(stage),
-            priors: {},
             frozen,
             perceptual: { lpips, contextual },
-          },
+          }),
           {
             augment: (xReg, target, iteration) => {
               const [a, b] = augmentation.augmentPair(xReg, target, iteration, augmentRng.fork(iteration));
