@@ -89,11 +89,45 @@ void binarySlice(const float *a, const float *b, float *y, const BroadcastShape 
   }
 }
 
+/** Rows [r0, r1) of a rank-2 broadcast, each operand either a whole row (Runs) or one value per
+ *  row. Both known at compile time, and the row length too where it is a common channel count (a
+ *  runtime count of 8 leaves the vector loop's set-up cost on every row). */
+template <BinaryOp Op, bool ARuns, bool BRuns, int64_t Inner>
+void binaryRows(const float *a, const float *b, float *y, const BroadcastShape &s, int64_t r0, int64_t r1) {
+  const int64_t inner = Inner > 0 ? Inner : s.dims[1];
+  for (int64_t r = r0; r < r1; r++) {
+    const float *ar = a + r * s.aStrides[0], *br = b + r * s.bStrides[0];
+    float *yr = y + r * inner;
+    for (int64_t k = 0; k < inner; k++) yr[k] = apply<Op>(ARuns ? ar[k] : ar[0], BRuns ? br[k] : br[0]);
+  }
+}
+
+template <BinaryOp Op, bool ARuns, bool BRuns>
+void binaryRowsOf(const float *a, const float *b, float *y, const BroadcastShape &s, int threads) {
+  parallelSlices(s.dims[0], threads, [&](int64_t r0, int64_t r1) {
+    switch (s.dims[1]) {
+      case 8: return binaryRows<Op, ARuns, BRuns, 8>(a, b, y, s, r0, r1);
+      case 16: return binaryRows<Op, ARuns, BRuns, 16>(a, b, y, s, r0, r1);
+      case 32: return binaryRows<Op, ARuns, BRuns, 32>(a, b, y, s, r0, r1);
+      case 64: return binaryRows<Op, ARuns, BRuns, 64>(a, b, y, s, r0, r1);
+      default: return binaryRows<Op, ARuns, BRuns, 0>(a, b, y, s, r0, r1);
+    }
+  });
+}
+
 template <BinaryOp Op>
 void binaryAll(const float *a, const float *b, float *y, const BroadcastShape &s) {
   int64_t total = 1;
   for (int d = 0; d < s.rank; d++) total *= s.dims[d];
-  parallelSlices(total, threadsFor(total), [&](int64_t begin, int64_t end) { binarySlice<Op>(a, b, y, s, begin, end); });
+  const int threads = threadsFor(total);
+  // [rows, channels] with a per-channel vector or a per-pixel scalar: most broadcasts of a step.
+  if (s.rank == 2 && s.dims[1] < 256) {
+    const bool aRuns = s.aStrides[1] != 0, bRuns = s.bStrides[1] != 0;
+    if (aRuns && bRuns) return binaryRowsOf<Op, true, true>(a, b, y, s, threads);
+    if (aRuns) return binaryRowsOf<Op, true, false>(a, b, y, s, threads);
+    if (bRuns) return binaryRowsOf<Op, false, true>(a, b, y, s, threads);
+  }
+  parallelSlices(total, threads, [&](int64_t begin, int64_t end) { binarySlice<Op>(a, b, y, s, begin, end); });
 }
 
 inline uint32_t bitsOf(float v) {
