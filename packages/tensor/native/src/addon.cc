@@ -98,8 +98,10 @@ void run(Entry &e, uint8_t *heap, const double *p) {
 // Parameters (all numbers): 0 kind (0 forward, 1 input gradient, 2 filter gradient), 1 x/dx offset,
 // 2 w/dw offset, 3 y/dy offset, 4 bias offset (-1: none), 5 N, 6 H, 7 W, 8 Ci, 9 Co, 10 Ho, 11 Wo,
 // 12 KH, 13 KW, 14 SH, 15 SW, 16 DH, 17 DW, 18 pad top, 19 pad left, 20 groups (1 or Ci),
-// 21 activation (0 none, 1 relu, 2 leaky relu), 22 alpha, 23 blocked layouts (0 plain NHWC/HWIO).
-enum { KIND, X, WEI, Y, BIAS, N, H, W, CI, CO, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL, GROUPS, ACT, ALPHA, BLOCKED, CONV_PARAMS };
+// 21 activation (0 none, 1 relu, 2 leaky relu), 22 alpha, 23 layout: 0 plain NHWC/HWIO; 1 NHWC
+// activations and the weights in oneDNN's choice of layout (its brgconv and nxc kernels read NHWC, so
+// no activation is reordered); 2 oneDNN's choice for every operand (reorders in and out).
+enum { KIND, X, WEI, Y, BIAS, N, H, W, CI, CO, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL, GROUPS, ACT, ALPHA, LAYOUT, CONV_PARAMS };
 
 Entry makeConv(const double *p) {
   auto i = [&](int k) { return static_cast<memory::dim>(p[k]); };
@@ -114,10 +116,10 @@ Entry makeConv(const double *p) {
                           (i(WO) - 1) * i(SW) + (i(KW) - 1) * i(DW) + 1 - i(W) - i(PL)};
   const memory::desc srcUser(src, dt::f32, tag::nhwc), dstUser(dst, dt::f32, tag::nhwc);
   const memory::desc weiUser(wei, dt::f32, grouped ? tag::hwigo : tag::hwio);
-  const bool blocked = p[BLOCKED] != 0;
-  const memory::desc srcAny = blocked ? memory::desc(src, dt::f32, tag::any) : srcUser;
-  const memory::desc dstAny = blocked ? memory::desc(dst, dt::f32, tag::any) : dstUser;
-  const memory::desc weiAny = blocked ? memory::desc(wei, dt::f32, tag::any) : weiUser;
+  const int layout = static_cast<int>(p[LAYOUT]);
+  const memory::desc srcAny = layout == 2 ? memory::desc(src, dt::f32, tag::any) : srcUser;
+  const memory::desc dstAny = layout == 2 ? memory::desc(dst, dt::f32, tag::any) : dstUser;
+  const memory::desc weiAny = layout >= 1 ? memory::desc(wei, dt::f32, tag::any) : weiUser;
   const bool bias = p[BIAS] >= 0;
   const memory::desc biasMd({i(CO)}, dt::f32, tag::x);
 
