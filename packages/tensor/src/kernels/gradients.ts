@@ -7,6 +7,8 @@
 //  - Conv2D refuses dilation > 1; dilated convs use the forward-conv formulations here.
 //  - LeakyRelu's goes through Greater and Select (slow element loops on wasm); dy·step(x, α) is the
 //    same value from two fast ops.
+//  - Sum's and Mean's build a tensor of ones as large as x in JavaScript and upload it, per call
+//    (1 ms for a layer norm's channel mean at 8×64×64×8); a Fill kernel makes it on the backend.
 //  - DepthwiseConv2dNativeBackpropInput has none; the R1 penalty's double backprop needs it
 //    (second-order-gradients.ts).
 import * as tf from '@tensorflow/tfjs-core';
@@ -45,6 +47,44 @@ const leakyReluGrad: tf.GradConfig = {
     const [x] = saved;
     const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
     return { x: () => tf.mul(dy as tf.Tensor, tf.step(x!, alpha)) };
+  },
+};
+
+/** dy (÷ divisor) spread back over the reduced axes of x, as tfjs computes it but with ones from Fill. */
+function spreadOverReduced(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  axis: number | number[],
+  divisor?: number,
+): tf.Tensor {
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const expanded = tf.reshape(
+    dy,
+    x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+  );
+  // tfjs: (dy·1)/n; ·1 is exact, so (dy/n)·1 is the same value with the division on the small tensor.
+  const scaled = divisor === undefined ? expanded : tf.div(expanded, divisor);
+  return tf.mul(scaled, tf.fill(x.shape, 1));
+}
+
+const sumGrad: tf.GradConfig = {
+  kernelName: tf.Sum,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const { axis } = attrs as unknown as tf.SumAttrs;
+    return { x: () => spreadOverReduced(dy as tf.Tensor, saved[0]!, axis) };
+  },
+};
+
+const meanGrad: tf.GradConfig = {
+  kernelName: tf.Mean,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const x = saved[0]!;
+    const { axis } = attrs as unknown as tf.MeanAttrs;
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    const reduced = axes.reduce((n, a) => n * x.shape[a]!, 1);
+    return { x: () => spreadOverReduced(dy as tf.Tensor, x, axis, reduced) };
   },
 };
 
@@ -112,7 +152,7 @@ function zeroGrad(kernelName: string, inputs: string[]): tf.GradConfig {
 }
 
 /** Registered always, replacing tfjs' versions. */
-export const GRADIENT_OVERRIDES: tf.GradConfig[] = [cumsumGrad, leakyReluGrad, conv2dGrad];
+export const GRADIENT_OVERRIDES: tf.GradConfig[] = [cumsumGrad, leakyReluGrad, conv2dGrad, sumGrad, meanGrad];
 
 /** Registered only where tfjs has none (a later tfjs may bring its own). */
 export const GRADIENT_FILL_INS: tf.GradConfig[] = [

@@ -448,6 +448,37 @@ describe('wasm elementwise and reduction kernels match cpu', () => {
     expect(await relativeError(f, [randomInput([...shape])])).toBeLessThanOrEqual(TOLERANCE);
   });
 
+  it.each([
+    [[4, 33, 17, 8], [3], true],
+    [[4, 33, 17, 8], [0, 1, 2], false],
+    [[5, 29, 23], [1], false],
+  ] as const)(
+    "sum and mean gradients over %j, axes %j (keepDims %s) equal tfjs' own formula bit for bit",
+    async (shape, axes, keep) => {
+      const expanded = shape.map((d, i) => ((axes as readonly number[]).includes(i) ? 1 : d));
+      const reduced = (axes as readonly number[]).reduce((n, a) => n * shape[a]!, 1);
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        const x = tf.tensor(randomInput([...shape]).data, [...shape]);
+        const dy = tf.randomNormal(
+          keep ? expanded : shape.filter((_, i) => !(axes as readonly number[]).includes(i)),
+          0,
+          1,
+          'float32',
+          7,
+        );
+        const [sumGrad] = tf.grads((t: tf.Tensor) => tf.sum(t, [...axes], keep))([x], dy);
+        const [meanGrad] = tf.grads((t: tf.Tensor) => tf.mean(t, [...axes], keep))([x], dy);
+        // tfjs' Sum_grad and Mean_grad: a tensor of ones made in JavaScript.
+        const spread = tf.mul(tf.reshape(dy, expanded), tf.ones([...shape]));
+        const meanSpread = tf.div(spread, reduced);
+        expect(sumGrad!.dataSync()).toEqual(spread.dataSync());
+        expect(meanGrad!.dataSync()).toEqual(meanSpread.dataSync());
+        tf.dispose([x, dy, sumGrad!, meanGrad!, spread, meanSpread]);
+      }
+    },
+  );
+
   it('gather (UnsortedSegmentSum) gradient with repeated indices', async () => {
     const f = withGrads((x) => tf.gather(x, tf.tensor1d([0, 2, 2, 4, 0, 1], 'int32'), 1));
     expect(await relativeError(f, [randomInput([3, 5, 4])])).toBeLessThanOrEqual(TOLERANCE);
