@@ -7,7 +7,6 @@ export {
   type NativeKernelStatus,
   nativeCalls,
   NATIVE_KERNELS,
-  OPTIONAL_KERNELS,
   withPortableKernels,
 } from './kernels/native/index.js';
 export * from './nn/module.js';

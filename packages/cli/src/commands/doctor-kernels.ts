@@ -1,8 +1,9 @@
 // The tfjs kernels one training step of each stage dispatches, recorded with tf.profile on the
-// running backend with our optional fused kernels off (as on tfjs-node): the runner's own stage trainers (restoration, synthesis with the pair
-// augmentation and a lazy-R1 step, fusion, and the two priors' steps), small arch (tiny-32, batch 2)
-// with the quick demo's perceptual settings. `ugp doctor` checks this list (committed as
-// packages/tensor/fixtures/training-kernels.json) against the kernels a backend registers.
+// running backend with our optional fused kernels off (as on tfjs-node): the runner's own stage
+// trainers (restoration, synthesis with the pair augmentation and a lazy-R1 step, fusion, and the
+// two priors' steps), small arch (tiny-32, batch 2) with the quick demo's perceptual settings.
+// `ugp doctor` checks this list (committed as packages/tensor/fixtures/training-kernels.json)
+// against the kernels a backend registers.
 import type * as tf from '@tensorflow/tfjs-core';
 import { randomFrozenStages, standaloneStageContext } from '../random-frozen.js';
 

@@ -50,20 +50,20 @@ const leakyReluGrad: tf.GradConfig = {
   },
 };
 
-/** dy (÷ divisor) spread back over the reduced axes of x, as tfjs computes it but with ones from Fill. */
-function spreadOverReduced(
-  dy: tf.Tensor,
-  x: tf.Tensor,
-  axis: number | number[],
-  divisor?: number,
-): tf.Tensor {
+/** dy spread back over the reduced axes of x (÷ their size for a mean), as tfjs computes it but with ones from Fill. */
+function spreadOverReduced(dy: tf.Tensor, x: tf.Tensor, axis: number | number[], mean: boolean): tf.Tensor {
   const axes = tf.util.parseAxisParam(axis, x.shape);
   const expanded = tf.reshape(
     dy,
     x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
   );
   // tfjs: (dy·1)/n; ·1 is exact, so (dy/n)·1 is the same value with the division on the small tensor.
-  const scaled = divisor === undefined ? expanded : tf.div(expanded, divisor);
+  const scaled = mean
+    ? tf.div(
+        expanded,
+        axes.reduce((n, a) => n * x.shape[a]!, 1),
+      )
+    : expanded;
   return tf.mul(scaled, tf.fill(x.shape, 1));
 }
 
@@ -72,7 +72,7 @@ const sumGrad: tf.GradConfig = {
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
     const { axis } = attrs as unknown as tf.SumAttrs;
-    return { x: () => spreadOverReduced(dy as tf.Tensor, saved[0]!, axis) };
+    return { x: () => spreadOverReduced(dy as tf.Tensor, saved[0]!, axis, false) };
   },
 };
 
@@ -80,11 +80,8 @@ const meanGrad: tf.GradConfig = {
   kernelName: tf.Mean,
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
-    const x = saved[0]!;
     const { axis } = attrs as unknown as tf.MeanAttrs;
-    const axes = tf.util.parseAxisParam(axis, x.shape);
-    const reduced = axes.reduce((n, a) => n * x.shape[a]!, 1);
-    return { x: () => spreadOverReduced(dy as tf.Tensor, x, axis, reduced) };
+    return { x: () => spreadOverReduced(dy as tf.Tensor, saved[0]!, axis, true) };
   },
 };
 

@@ -49,8 +49,8 @@ const forcedLayout: number | undefined = Object.hasOwn(LAYOUTS, layoutName)
  * 3×3 and larger filters: every operand blocked, i.e. the jit kernels PyTorch's NCHW convolutions
  * run, whose summation order the golden training steps are checked against. (`weights` makes the
  * forward 64→64 3×3 convolutions of a restoration step 1.3–2× faster through brgconv, but moves
- * the golden synthesis and fusion iterations past their tolerances.) A 1×1 convolution on plain NHWC is
- * one matrix product and reorders only add passes.
+ * the golden synthesis and fusion iterations past their tolerances.) A 1×1 convolution on plain
+ * NHWC is one matrix product and reorders only add passes.
  */
 function convLayout(g: ConvGeometry): number {
   if (forcedLayout !== undefined) return forcedLayout;
